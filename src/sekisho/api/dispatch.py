@@ -1,0 +1,235 @@
+"""The request path: one lean ASGI app for the IAM and STS Query APIs.
+
+    HTTP body (capped) -> form pairs -> SigV4 (header or presigned) -> caller
+      -> operation from the model of the signed service -> typed, validated
+         params -> handler (in a worker thread when it touches the store)
+      -> XML from the output shape; any AwsError -> <ErrorResponse>
+
+No framework sits on this path: a framework's per-request overhead rivals a
+SigV4 check plus a policy decision (DESIGN.md, "Dependencies chosen").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sekisho import errors
+from sekisho.api.context import Call, Services
+from sekisho.api.registry import HANDLERS, INLINE
+from sekisho.auth import sigv4
+from sekisho.auth.credentials import KeyEntry
+from sekisho.auth.signing_keys import SigningKeyCache
+from sekisho.domain import ids
+from sekisho.protocol.query import params_from_pairs, parse_pairs
+from sekisho.protocol.serialize import serialize_error, serialize_result
+from sekisho.protocol.service import Operation, Service, load_service
+from sekisho.protocol.validate import validate
+
+log = logging.getLogger("sekisho.api")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+_XML_HEADERS = [(b"content-type", b"text/xml")]
+SERVICES = ("iam", "sts")
+
+
+class _Request:
+    """What the dispatcher learned about the request so far (for error rendering)."""
+
+    __slots__ = ("request_id", "service")
+
+    def __init__(self) -> None:
+        self.request_id = ids.request_id()
+        self.service = "iam"
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise errors.InvalidHttpRequest("The client closed the connection.")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise errors.RequestEntityTooLarge(
+                f"Request body must be at most {limit} bytes.")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+def source_ip(scope: Scope, trusted: tuple[Any, ...]) -> str:
+    """`aws:SourceIp`: the peer, or the nearest untrusted hop of X-Forwarded-For when the
+    peer is a trusted proxy (anyone else could write that header)."""
+    client = scope.get("client")
+    peer = client[0] if client else "0.0.0.0"
+    if not trusted:
+        return str(peer)
+    hops = [str(peer)]
+    forwarded = _header(scope, b"x-forwarded-for")
+    if forwarded:
+        hops = [h.strip() for h in forwarded.decode("latin-1").split(",") if h.strip()] + hops
+    for hop in reversed(hops):
+        try:
+            address = ipaddress.ip_address(hop)
+        except ValueError:
+            return str(peer)
+        if not any(address in net for net in trusted):
+            return hop
+    return hops[0]
+
+
+def _service_for(signed_service: str, action: str) -> Service:
+    if signed_service in SERVICES:
+        return load_service(signed_service)
+    expected = "sts" if action in load_service("sts").operation_names else "iam"
+    raise errors.SignatureDoesNotMatch(
+        f"Credential should be scoped to correct service: '{expected}'. ")
+
+
+class SekishoApp:
+    """The ASGI application. Built by `app.create_app`; holds no global state."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.signing_keys = SigningKeyCache()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        if scope["path"] == "/_sekisho/health":
+            await self._respond(send, 200, b"ok", [(b"content-type", b"text/plain")])
+            return
+        request = _Request()
+        try:
+            body = await self._handle(scope, receive, request)
+            await self._respond(send, 200, body, _XML_HEADERS, request.request_id)
+        except errors.AwsError as exc:
+            await self._error(send, exc, request)
+        except Exception:
+            log.exception("internal failure serving request %s", request.request_id)
+            await self._error(send, errors.InternalFailure(
+                "The request processing has failed because of an unknown error, exception "
+                "or failure."), request)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.services.store.dispose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _respond(self, send: Send, status: int, body: bytes,
+                       headers: list[tuple[bytes, bytes]], request_id: str = "") -> None:
+        all_headers = [*headers, (b"content-length", str(len(body)).encode())]
+        if request_id:
+            all_headers.append((b"x-amzn-requestid", request_id.encode()))
+        await send({"type": "http.response.start", "status": status, "headers": all_headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _error(self, send: Send, exc: errors.AwsError, request: _Request) -> None:
+        namespace = load_service(request.service).xml_namespace
+        body = serialize_error(exc, request.request_id, namespace)
+        await self._respond(send, exc.status, body, _XML_HEADERS, request.request_id)
+
+    async def _handle(self, scope: Scope, receive: Receive, request: _Request) -> bytes:
+        settings = self.services.settings
+        method = scope["method"]
+        if method not in ("GET", "POST"):
+            raise errors.InvalidHttpRequest(f"Method {method} is not supported.")
+        body = await _read_body(receive, settings.max_body_bytes)
+        raw_query: bytes = scope.get("query_string", b"")
+        pairs = parse_pairs(raw_query) if raw_query else []
+        if body:
+            pairs.extend(parse_pairs(body))
+        action = next((v for k, v in pairs if k == "Action"), None)
+        version = next((v for k, v in pairs if k == "Version"), None)
+        if action is not None and action in load_service("sts").operation_names:
+            request.service = "sts"
+
+        signed = sigv4.parse_signed_request(method, scope.get("raw_path", b"/").decode("latin-1")
+                                            if scope.get("raw_path") else scope["path"],
+                                            raw_query, scope["headers"], body)
+        now = self.services.clock()
+        entry = self._authenticate(signed, now)
+        if action is None:
+            raise errors.MissingAction("Could not find operation for version "
+                                       f"{version or 'NO_VERSION_SPECIFIED'}")
+        service = _service_for(signed.service, action)
+        request.service = service.name
+        op = self._operation(service, action, version)
+        params = params_from_pairs([(k, v) for k, v in pairs if k not in ("Action", "Version")],
+                                   op)
+        validate(params, op)
+        handler = HANDLERS.get((service.name, op.name))
+        if handler is None:
+            raise errors.NotImplementedOperation(
+                f"The operation {op.name} is not implemented by Sekisho.")
+        call = Call(self.services, entry.caller, request.request_id, service.name,
+                    signed.region, source_ip(scope, settings.trusted_proxies), now)
+        if (service.name, op.name) in INLINE:
+            result = handler(call, params)
+        else:
+            result = await asyncio.to_thread(handler, call, params)
+        await self._note_key_use(entry, now, service.name, signed.region)
+        return serialize_result(op, result, request.request_id)
+
+    def _authenticate(self, signed: sigv4.SignedRequest, now: datetime) -> KeyEntry:
+        entry = self.services.credentials.lookup(signed.access_key_id)
+        if entry is None or not entry.active:
+            raise errors.InvalidClientTokenId(
+                "The security token included in the request is invalid.")
+        if signed.session_token is not None:
+            # Long-term keys carry no session token; temporary ones are not issued yet.
+            raise errors.InvalidClientTokenId(
+                "The security token included in the request is invalid.")
+        sigv4.verify_signature(signed, entry.secret, now, keys=self.signing_keys,
+                               max_skew=timedelta(
+                                   seconds=self.services.settings.max_clock_skew_seconds))
+        return entry
+
+    @staticmethod
+    def _operation(service: Service, action: str, version: str | None) -> Operation:
+        if version is None:
+            raise errors.MissingParameter(
+                "The request must contain the parameter Version")
+        if version != service.api_version:
+            raise errors.InvalidAction(
+                f"Could not find operation {action} for version {version}")
+        return service.operation(action)
+
+    async def _note_key_use(self, entry: KeyEntry, now: datetime, service: str,
+                            region: str) -> None:
+        key_id = entry.caller.access_key_id
+        if not self.services.last_used.due(key_id, now, service, region):
+            return
+
+        def write() -> None:
+            with self.services.store.write() as tx:
+                tx.record_key_use(key_id, now, service, region)
+
+        await asyncio.to_thread(write)
+

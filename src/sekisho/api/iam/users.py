@@ -1,0 +1,106 @@
+"""IAM operations on users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, tags."""
+
+from __future__ import annotations
+
+from sekisho.api.context import Call, Params, Result
+from sekisho.api.iam import shapes
+from sekisho.domain import arns, users
+from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
+from sekisho.domain.tags import as_output, tags_from_params
+
+
+def _arn(call: Call, name: str, path: str = "/") -> str:
+    return arns.user(call.partition, call.account_id, path, name)
+
+
+def create_user(call: Call, p: Params) -> Result:
+    name, path = p["UserName"], p.get("Path", "/")
+    call.authorize("iam:CreateUser", _arn(call, name, path))
+    tags = tags_from_params(p.get("Tags"))
+    with call.services.store.write() as tx:
+        rec = users.create_user(tx, call.account_id, name, path, tags,
+                                p.get("PermissionsBoundary"), call.now)
+    return {"User": shapes.user(call.partition, rec, tags)}
+
+
+def get_user(call: Call, p: Params) -> Result:
+    name = p.get("UserName")
+    if name is None and call.caller.is_root:
+        call.authorize("iam:GetUser", call.caller.arn)
+        with call.services.store.read() as tx:
+            account = tx.get_account(call.account_id)
+        created = account.created_at if account else call.now
+        # AWS describes the root user by its account id and ARN only.
+        return {"User": {"UserId": call.account_id, "Arn": call.caller.arn, "CreateDate": created}}
+    name = name or call.caller.user_name or ""
+    call.authorize("iam:GetUser", _arn(call, name))
+    with call.services.store.read() as tx:
+        rec = users.get_user(tx, call.account_id, name)
+        tags = tx.tags_of(rec.user_id)
+    return {"User": shapes.user(call.partition, rec, tags)}
+
+
+def list_users(call: Call, p: Params) -> Result:
+    call.authorize("iam:ListUsers", arns.iam(call.partition, call.account_id, "user/"))
+    with call.services.store.read() as tx:
+        page = users.list_users(tx, call.account_id, p.get("PathPrefix", "/"), p.get("Marker"),
+                                p.get("MaxItems", DEFAULT_MAX_ITEMS))
+    # ListUsers leaves out tags and boundaries (see the ListUsers API reference).
+    out: dict[str, object] = {
+        "Users": [{k: v for k, v in shapes.user(call.partition, u).items()
+                   if k != "PermissionsBoundary"} for u in page.items],
+        "IsTruncated": page.is_truncated,
+    }
+    if page.next_marker:
+        out["Marker"] = page.next_marker
+    return out
+
+
+def update_user(call: Call, p: Params) -> Result:
+    name = p["UserName"]
+    call.authorize("iam:UpdateUser", _arn(call, name))
+    with call.services.store.write() as tx:
+        users.update_user(tx, call.account_id, name, p.get("NewUserName"), p.get("NewPath"))
+    return None
+
+
+def delete_user(call: Call, p: Params) -> Result:
+    name = p["UserName"]
+    call.authorize("iam:DeleteUser", _arn(call, name))
+    with call.services.store.write() as tx:
+        users.delete_user(tx, call.account_id, name)
+    return None
+
+
+def tag_user(call: Call, p: Params) -> Result:
+    name = p["UserName"]
+    call.authorize("iam:TagUser", _arn(call, name))
+    tags = tags_from_params(p["Tags"])
+    with call.services.store.write() as tx:
+        users.tag_user(tx, call.account_id, name, tags)
+    return None
+
+
+def untag_user(call: Call, p: Params) -> Result:
+    name = p["UserName"]
+    call.authorize("iam:UntagUser", _arn(call, name))
+    with call.services.store.write() as tx:
+        users.untag_user(tx, call.account_id, name, p["TagKeys"])
+    return None
+
+
+def list_user_tags(call: Call, p: Params) -> Result:
+    name = p["UserName"]
+    call.authorize("iam:ListUserTags", _arn(call, name))
+    with call.services.store.read() as tx:
+        rec = users.get_user(tx, call.account_id, name)
+        tags = tx.tags_of(rec.user_id)
+    # All of an entity's 50 tags fit one page; MaxItems below that still pages.
+    limit = p.get("MaxItems", DEFAULT_MAX_ITEMS)
+    start = int(p["Marker"]) if str(p.get("Marker", "")).isdigit() else 0
+    chunk = tags[start:start + limit]
+    out: dict[str, object] = {"Tags": as_output(chunk),
+                              "IsTruncated": start + limit < len(tags)}
+    if start + limit < len(tags):
+        out["Marker"] = str(start + limit)
+    return out

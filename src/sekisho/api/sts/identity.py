@@ -1,0 +1,20 @@
+"""STS operations that tell who a caller or a key is."""
+
+from __future__ import annotations
+
+from sekisho.api.context import Call, Params, Result
+from sekisho.domain import ids
+from sekisho.errors import InvalidParameterValue
+
+
+def get_caller_identity(call: Call, p: Params) -> Result:
+    call.authorize("sts:GetCallerIdentity", "*")
+    return {"UserId": call.caller.user_id, "Account": call.account_id, "Arn": call.caller.arn}
+
+
+def get_access_key_info(call: Call, p: Params) -> Result:
+    call.authorize("sts:GetAccessKeyInfo", "*")
+    account = ids.account_of_key_id(p["AccessKeyId"])
+    if account is None:
+        raise InvalidParameterValue("Invalid AccessKeyId")
+    return {"Account": account}

@@ -1,0 +1,109 @@
+"""The `sekisho` command."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from sekisho.app import open_state
+from sekisho.cli import bootstrap
+from sekisho.domain.clock import system_clock
+from sekisho.settings import Settings, SettingsError, settings_from_env, settings_to_env
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return settings_from_env().with_overrides(**overrides)
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.group()
+def main() -> None:
+    """Sekisho: the AWS IAM and STS APIs, as a server you run yourself."""
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (SEKISHO_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (SEKISHO_PORT, default 4599).")
+@click.option("--data-dir", type=click.Path(path_type=Path),
+              help="Data directory (SEKISHO_DATA_DIR, default ./.sekisho).")
+@click.option("--database-url", help="postgresql://... instead of SQLite (SEKISHO_DATABASE_URL).")
+@click.option("--workers", type=int, help="Worker processes (SEKISHO_WORKERS, default 1).")
+def serve(host: str | None, port: int | None, data_dir: Path | None, database_url: str | None,
+          workers: int | None) -> None:
+    """Start the IAM and STS endpoint."""
+    import uvicorn
+
+    settings = _settings(host=host, port=port, data_dir=data_dir, database_url=database_url,
+                         workers=workers)
+    opened = open_state(settings)
+    first = bootstrap.ensure_first_account(settings, opened.store, opened.box, system_clock)
+    with opened.store.read() as tx:
+        account_count = len(tx.list_accounts())
+    opened.store.dispose()
+    if first is not None:
+        click.echo(f"Created account {first.account_id}; its root access key is in "
+                   f"{bootstrap.credentials_file(settings)} (profile {bootstrap.ROOT_PROFILE}, "
+                   f"endpoint in {bootstrap.config_file(settings)}).")
+    where = (f"data directory {settings.data_dir.resolve()}" if settings.uses_sqlite
+             else "database " + _redacted(settings.effective_database_url))
+    click.echo(f"Sekisho listening on {bootstrap.endpoint_url(settings)} | {where} | "
+               f"accounts: {account_count} | enforcement: {settings.enforcement} | "
+               f"workers: {settings.workers}", err=False)
+    os.environ.update(settings_to_env(settings))
+    uvicorn.run("sekisho.app:create_app_from_env", factory=True, host=settings.host,
+                port=settings.port, workers=settings.workers, log_level="warning",
+                access_log=False, loop="auto", http="auto", lifespan="on")
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.group()
+def account() -> None:
+    """Manage accounts."""
+
+
+@account.command("create")
+@click.option("--data-dir", type=click.Path(path_type=Path))
+@click.option("--database-url")
+@click.option("--profile", help="Profile name for the root key (default sekisho-ACCOUNT).")
+def account_create(data_dir: Path | None, database_url: str | None, profile: str | None) -> None:
+    """Create an account; its root key is added to the root-credentials file."""
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+    opened = open_state(settings)
+    record, chosen = bootstrap.create_account(settings, opened.store, opened.box, system_clock,
+                                              profile)
+    click.echo(f"Created account {record.account_id}; its root access key is in "
+               f"{bootstrap.credentials_file(settings)} (profile {chosen}).")
+
+
+@account.command("list")
+@click.option("--data-dir", type=click.Path(path_type=Path))
+@click.option("--database-url")
+def account_list(data_dir: Path | None, database_url: str | None) -> None:
+    """List accounts: id, alias, creation time."""
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+    opened = open_state(settings)
+    with opened.store.read() as tx:
+        for record in tx.list_accounts():
+            click.echo(f"{record.account_id}\t{record.alias or '-'}\t"
+                       f"{record.created_at.isoformat()}")
+
+
+def _add_optional_commands() -> None:
+    try:
+        from sekisho.cli.policy_cmd import policy
+    except ImportError:  # the policy command lands with the policy engine
+        return
+    main.add_command(policy)
+
+
+_add_optional_commands()

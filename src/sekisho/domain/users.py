@@ -1,0 +1,84 @@
+"""IAM users: create, find, list, rename and move, delete, tag.
+
+Every function runs inside the caller's transaction (`tx`) and raises the
+AWS error that AWS raises for the same rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sekisho.domain import ids
+from sekisho.domain.pagination import Page, decode_marker, page_of
+from sekisho.domain.tags import check_tag_count
+from sekisho.errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity
+from sekisho.store.errors import Conflict
+from sekisho.store.records import Tag, UserRecord
+from sekisho.store.sql import Tx
+
+
+def not_found(name: str) -> NoSuchEntity:
+    return NoSuchEntity(f"The user with name {name} cannot be found.")
+
+
+def create_user(tx: Tx, account_id: str, name: str, path: str, tags: Sequence[Tag],
+                boundary_arn: str | None, now: datetime) -> UserRecord:
+    check_tag_count((), tags, "User")
+    user = UserRecord(ids.unique_id(ids.USER), account_id, name, path, now, boundary_arn)
+    try:
+        tx.insert_user(user)
+    except Conflict:
+        raise EntityAlreadyExists(f"User with name {name} already exists.") from None
+    tx.put_tags(user.user_id, tags)
+    tx.bump_generation(account_id)
+    return user
+
+
+def get_user(tx: Tx, account_id: str, name: str) -> UserRecord:
+    user = tx.user_by_name(account_id, name)
+    if user is None:
+        raise not_found(name)
+    return user
+
+
+def list_users(tx: Tx, account_id: str, path_prefix: str, marker: str | None,
+               max_items: int) -> Page[UserRecord]:
+    rows = tx.list_users(account_id, path_prefix, decode_marker(marker), max_items + 1)
+    return page_of(rows, max_items, lambda u: u.name.lower())
+
+
+def update_user(tx: Tx, account_id: str, name: str, new_name: str | None,
+                new_path: str | None) -> UserRecord:
+    user = get_user(tx, account_id, name)
+    target_name = new_name or user.name
+    try:
+        tx.update_user(user.user_id, target_name, new_path or user.path)
+    except Conflict:
+        raise EntityAlreadyExists(f"User with name {target_name} already exists.") from None
+    tx.bump_generation(account_id)
+    return get_user(tx, account_id, target_name)
+
+
+def delete_user(tx: Tx, account_id: str, name: str) -> None:
+    """Deletes a user that owns nothing more; AWS refuses while anything is attached."""
+    user = get_user(tx, account_id, name)
+    if tx.access_keys_of(account_id, user.user_id):
+        raise DeleteConflict("Cannot delete entity, must delete access keys first.")
+    if tx.groups_of_user(user.user_id, None, 1):
+        raise DeleteConflict("Cannot delete entity, must remove users from group first.")
+    tx.delete_user(user.user_id)
+    tx.bump_generation(account_id)
+
+
+def tag_user(tx: Tx, account_id: str, name: str, tags: Sequence[Tag]) -> None:
+    user = get_user(tx, account_id, name)
+    check_tag_count(tx.tags_of(user.user_id), tags, "User")
+    tx.put_tags(user.user_id, tags)
+    tx.bump_generation(account_id)
+
+
+def untag_user(tx: Tx, account_id: str, name: str, keys: Sequence[str]) -> None:
+    user = get_user(tx, account_id, name)
+    tx.remove_tags(user.user_id, keys)
+    tx.bump_generation(account_id)

@@ -1,0 +1,9 @@
+"""What the store raises; the domain turns these into AWS errors."""
+
+
+class StoreError(Exception):
+    """Base of the store's own errors."""
+
+
+class Conflict(StoreError):
+    """A uniqueness or foreign-key constraint refused the write; nothing was written."""

@@ -132,8 +132,8 @@ class OptInRequired(_SenderError):
     status = 403
 
 
-class NotImplementedOperation(_SenderError):
-    """An operation of the model that Sekisho does not implement (listed in docs)."""
+class NotImplementedOperation(AwsError):
+    """An operation of the model that Sekisho does not implement (docs/operations.md)."""
 
     code = "NotImplemented"
     status = 501
@@ -188,6 +188,25 @@ class InvalidAuthenticationCode(_SenderError):
 
 class InvalidCertificate(_SenderError):
     code = "InvalidCertificate"
+
+
+class FeatureDisabled(_SenderError):
+    code = "FeatureDisabled"
+    status = 404
+
+
+class FeatureEnabled(_SenderError):
+    code = "FeatureEnabled"
+    status = 409
+
+
+class OpenIdIdpCommunicationError(_SenderError):
+    code = "OpenIdIdpCommunicationError"
+
+
+class ReportGenerationLimitExceeded(_SenderError):
+    code = "ReportGenerationLimitExceeded"
+    status = 409
 
 
 class InvalidInput(_SenderError):
@@ -297,3 +316,18 @@ class IDPCommunicationError(_SenderError):
 
 class InvalidAuthorizationMessageException(_SenderError):
     code = "InvalidAuthorizationMessageException"
+
+
+class ExpiredTokenException(_SenderError):
+    """STS's own code for an expired token passed as a parameter (web identity, SAML)."""
+
+    code = "ExpiredTokenException"
+
+
+class JWTPayloadSizeExceededException(_SenderError):
+    code = "JWTPayloadSizeExceededException"
+
+
+class SessionDurationEscalationException(_SenderError):
+    code = "SessionDurationEscalationException"
+    status = 403

@@ -37,6 +37,8 @@ BAD_BODIES: list[tuple[str, bytes, str]] = [
     ("MaxItems too large", b"Action=ListUsers&MaxItems=1001&" + V.encode(), "ValidationError"),
     ("unknown action", b"Action=CreateUnicorn&" + V.encode(), "InvalidAction"),
     ("missing action", V.encode(), "MissingAction"),
+    ("action twice", b"Action=CreateUser&Action=DeleteUser&UserName=twice&" + V.encode(),
+     "InvalidQueryParameter"),
     ("wrong version", b"Action=CreateUser&UserName=v1&Version=2099-01-01", "InvalidAction"),
     ("oversized body", b"Action=CreateUser&UserName=big&" + V.encode() + b"&Path=%2F"
      + b"a" * 2_000_000 + b"%2F", "RequestEntityTooLarge"),

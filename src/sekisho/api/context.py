@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,3 +65,6 @@ class Call:
         if self.caller.user_name:
             context["aws:username"] = self.caller.user_name
         authorization.authorize(self.caller, action, resources, context)
+
+
+Handler = Callable[[Call, Params], Result]

@@ -96,6 +96,13 @@ def source_ip(scope: Scope, trusted: tuple[Any, ...]) -> str:
     return hops[0]
 
 
+def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
+    values = [v for k, v in pairs if k == name]
+    if len(values) > 1:
+        raise errors.InvalidQueryParameter(f"The parameter {name} is given more than once.")
+    return values[0] if values else None
+
+
 def _service_for(signed_service: str, action: str) -> Service:
     if signed_service in SERVICES:
         return load_service(signed_service)
@@ -165,8 +172,8 @@ class SekishoApp:
         pairs = parse_pairs(raw_query) if raw_query else []
         if body:
             pairs.extend(parse_pairs(body))
-        action = next((v for k, v in pairs if k == "Action"), None)
-        version = next((v for k, v in pairs if k == "Version"), None)
+        action = _single(pairs, "Action")
+        version = _single(pairs, "Version")
         if action is not None and action in load_service("sts").operation_names:
             request.service = "sts"
 

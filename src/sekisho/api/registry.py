@@ -1,47 +1,39 @@
-"""Which handler serves which operation: one explicit table, no decorators.
+"""Which handler serves which operation.
 
-Operations of the `iam` and `sts` models that are missing here are answered
-with `NotImplemented` (see docs/operations.md).
+Each API module declares its own `OPERATIONS` table (operation name ->
+handler); this module lists the modules per service, one line each. Operations
+of the `iam` and `sts` models served by no module are answered with
+`NotImplemented` (see docs/operations.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
+from types import ModuleType
 
-from sekisho.api.context import Call, Params, Result
+from sekisho.api.context import Handler
 from sekisho.api.iam import access_keys, account, groups, users
 from sekisho.api.sts import identity
 
-Handler = Callable[[Call, Params], Result]
-
-HANDLERS: dict[tuple[str, str], Handler] = {
-    ("iam", "CreateUser"): users.create_user,
-    ("iam", "GetUser"): users.get_user,
-    ("iam", "ListUsers"): users.list_users,
-    ("iam", "UpdateUser"): users.update_user,
-    ("iam", "DeleteUser"): users.delete_user,
-    ("iam", "TagUser"): users.tag_user,
-    ("iam", "UntagUser"): users.untag_user,
-    ("iam", "ListUserTags"): users.list_user_tags,
-    ("iam", "CreateGroup"): groups.create_group,
-    ("iam", "GetGroup"): groups.get_group,
-    ("iam", "ListGroups"): groups.list_groups,
-    ("iam", "UpdateGroup"): groups.update_group,
-    ("iam", "DeleteGroup"): groups.delete_group,
-    ("iam", "AddUserToGroup"): groups.add_user_to_group,
-    ("iam", "RemoveUserFromGroup"): groups.remove_user_from_group,
-    ("iam", "ListGroupsForUser"): groups.list_groups_for_user,
-    ("iam", "CreateAccessKey"): access_keys.create_access_key,
-    ("iam", "ListAccessKeys"): access_keys.list_access_keys,
-    ("iam", "UpdateAccessKey"): access_keys.update_access_key,
-    ("iam", "DeleteAccessKey"): access_keys.delete_access_key,
-    ("iam", "GetAccessKeyLastUsed"): access_keys.get_access_key_last_used,
-    ("iam", "CreateAccountAlias"): account.create_account_alias,
-    ("iam", "DeleteAccountAlias"): account.delete_account_alias,
-    ("iam", "ListAccountAliases"): account.list_account_aliases,
-    ("sts", "GetCallerIdentity"): identity.get_caller_identity,
-    ("sts", "GetAccessKeyInfo"): identity.get_access_key_info,
+MODULES: dict[str, tuple[ModuleType, ...]] = {
+    "iam": (users, groups, access_keys, account),
+    "sts": (identity,),
 }
+
+
+def _build() -> dict[tuple[str, str], Handler]:
+    table: dict[tuple[str, str], Handler] = {}
+    for service, modules in MODULES.items():
+        for module in modules:
+            operations: Mapping[str, Handler] = module.OPERATIONS
+            for name, handler in operations.items():
+                if (service, name) in table:
+                    raise RuntimeError(f"{service}:{name} is served twice")
+                table[(service, name)] = handler
+    return table
+
+
+HANDLERS: dict[tuple[str, str], Handler] = _build()
 
 # Handlers that need no database: run on the event loop, skipping the thread hop.
 INLINE = frozenset({("sts", "GetCallerIdentity"), ("sts", "GetAccessKeyInfo")})

@@ -52,22 +52,41 @@ def _key(row: Row[Any]) -> AccessKeyRecord:
 
 
 class Tx:
-    """One open transaction; every method is one or two statements."""
+    """One open transaction; every method is one or two statements.
+
+    Accounts, users, groups, access keys and tags live here; every other
+    resource family has its own module in `sekisho.store` (tables on the shared
+    `schema.metadata` and functions taking a `Tx`), so that this class stays small.
+    """
 
     def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    def _insert(self, table: Any, **values: Any) -> None:
+    @property
+    def conn(self) -> Connection:
+        """The open connection, for the store modules of other resource families."""
+        return self._c
+
+    def insert_unique(self, table: Any, **values: Any) -> None:
+        """Inserts one row; a constraint violation raises Conflict and writes nothing."""
         try:
             with self._c.begin_nested():
                 self._c.execute(insert(table).values(**values))
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from None
 
+    def update_unique(self, statement: Any) -> None:
+        """Runs an UPDATE; a constraint violation raises Conflict and writes nothing."""
+        try:
+            with self._c.begin_nested():
+                self._c.execute(statement)
+        except IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from None
+
     # --- accounts
 
     def insert_account(self, account_id: str, created_at: datetime) -> None:
-        self._insert(t.accounts, account_id=account_id, alias=None, created_at=created_at,
+        self.insert_unique(t.accounts, account_id=account_id, alias=None, created_at=created_at,
                      generation=0)
 
     def get_account(self, account_id: str) -> AccountRecord | None:
@@ -84,12 +103,8 @@ class Tx:
         return None if row is None else _account(row)
 
     def set_alias(self, account_id: str, alias: str | None) -> None:
-        try:
-            with self._c.begin_nested():
-                self._c.execute(update(t.accounts).where(t.accounts.c.account_id == account_id)
+        self.update_unique(update(t.accounts).where(t.accounts.c.account_id == account_id)
                                 .values(alias=alias))
-        except IntegrityError as exc:
-            raise Conflict(str(exc.orig)) from None
 
     def bump_generation(self, account_id: str) -> None:
         self._c.execute(update(t.accounts).where(t.accounts.c.account_id == account_id)
@@ -103,9 +118,10 @@ class Tx:
     # --- users
 
     def insert_user(self, user: UserRecord) -> None:
-        self._insert(t.users, user_id=user.user_id, account_id=user.account_id, name=user.name,
-                     name_lower=user.name.lower(), path=user.path, created_at=user.created_at,
-                     permissions_boundary_arn=user.permissions_boundary_arn)
+        self.insert_unique(t.users, user_id=user.user_id, account_id=user.account_id,
+                           name=user.name, name_lower=user.name.lower(), path=user.path,
+                           created_at=user.created_at,
+                           permissions_boundary_arn=user.permissions_boundary_arn)
 
     def user_by_name(self, account_id: str, name: str) -> UserRecord | None:
         row = self._c.execute(select(t.users).where(and_(
@@ -131,12 +147,8 @@ class Tx:
                                    .where(t.users.c.account_id == account_id)).scalar() or 0)
 
     def update_user(self, user_id: str, name: str, path: str) -> None:
-        try:
-            with self._c.begin_nested():
-                self._c.execute(update(t.users).where(t.users.c.user_id == user_id)
+        self.update_unique(update(t.users).where(t.users.c.user_id == user_id)
                                 .values(name=name, name_lower=name.lower(), path=path))
-        except IntegrityError as exc:
-            raise Conflict(str(exc.orig)) from None
 
     def delete_user(self, user_id: str) -> None:
         self._c.execute(delete(t.tags).where(t.tags.c.entity_id == user_id))
@@ -145,7 +157,7 @@ class Tx:
     # --- groups and membership
 
     def insert_group(self, group: GroupRecord) -> None:
-        self._insert(t.groups, group_id=group.group_id, account_id=group.account_id,
+        self.insert_unique(t.groups, group_id=group.group_id, account_id=group.account_id,
                      name=group.name, name_lower=group.name.lower(), path=group.path,
                      created_at=group.created_at)
 
@@ -169,12 +181,8 @@ class Tx:
                                    .where(t.groups.c.account_id == account_id)).scalar() or 0)
 
     def update_group(self, group_id: str, name: str, path: str) -> None:
-        try:
-            with self._c.begin_nested():
-                self._c.execute(update(t.groups).where(t.groups.c.group_id == group_id)
+        self.update_unique(update(t.groups).where(t.groups.c.group_id == group_id)
                                 .values(name=name, name_lower=name.lower(), path=path))
-        except IntegrityError as exc:
-            raise Conflict(str(exc.orig)) from None
 
     def delete_group(self, group_id: str) -> None:
         self._c.execute(delete(t.groups).where(t.groups.c.group_id == group_id))
@@ -182,7 +190,7 @@ class Tx:
     def add_member(self, group_id: str, user_id: str, at: datetime) -> bool:
         """Adds the user; False if already a member (AWS treats that as success)."""
         try:
-            self._insert(t.group_members, group_id=group_id, user_id=user_id, added_at=at)
+            self.insert_unique(t.group_members, group_id=group_id, user_id=user_id, added_at=at)
         except Conflict:
             return False
         return True
@@ -217,9 +225,9 @@ class Tx:
     # --- access keys
 
     def insert_access_key(self, key: AccessKeyRecord) -> None:
-        self._insert(t.access_keys, access_key_id=key.access_key_id, account_id=key.account_id,
-                     user_id=key.user_id, status=key.status, secret_sealed=key.secret_sealed,
-                     created_at=key.created_at)
+        self.insert_unique(t.access_keys, access_key_id=key.access_key_id,
+                           account_id=key.account_id, user_id=key.user_id, status=key.status,
+                           secret_sealed=key.secret_sealed, created_at=key.created_at)
 
     def access_key(self, access_key_id: str) -> AccessKeyRecord | None:
         row = self._c.execute(select(t.access_keys)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sekisho.api.context import Call, Params, Result
+from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.domain import access_keys, arns, users
 from sekisho.store.sql import Tx
 
@@ -89,3 +89,12 @@ def get_access_key_last_used(call: Call, p: Params) -> Result:
     out: dict[str, object] = {"AccessKeyLastUsed": last}
     out["UserName"] = owner.name if owner else "root"
     return out
+
+
+OPERATIONS: dict[str, Handler] = {
+    "CreateAccessKey": create_access_key,
+    "ListAccessKeys": list_access_keys,
+    "UpdateAccessKey": update_access_key,
+    "DeleteAccessKey": delete_access_key,
+    "GetAccessKeyLastUsed": get_access_key_last_used,
+}

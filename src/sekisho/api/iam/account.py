@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sekisho.api.context import Call, Params, Result
+from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.domain import accounts
 
 
@@ -26,3 +26,10 @@ def list_account_aliases(call: Call, p: Params) -> Result:
         account = tx.get_account(call.account_id)
     aliases = [account.alias] if account and account.alias else []
     return {"AccountAliases": aliases, "IsTruncated": False}
+
+
+OPERATIONS: dict[str, Handler] = {
+    "CreateAccountAlias": create_account_alias,
+    "DeleteAccountAlias": delete_account_alias,
+    "ListAccountAliases": list_account_aliases,
+}

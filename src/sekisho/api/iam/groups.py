@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sekisho.api.context import Call, Params, Result
+from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.api.iam import shapes
 from sekisho.domain import arns, groups
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
@@ -88,3 +88,15 @@ def remove_user_from_group(call: Call, p: Params) -> Result:
     with call.services.store.write() as tx:
         groups.remove_user_from_group(tx, call.account_id, name, p["UserName"])
     return None
+
+
+OPERATIONS: dict[str, Handler] = {
+    "CreateGroup": create_group,
+    "GetGroup": get_group,
+    "ListGroups": list_groups,
+    "UpdateGroup": update_group,
+    "DeleteGroup": delete_group,
+    "AddUserToGroup": add_user_to_group,
+    "RemoveUserFromGroup": remove_user_from_group,
+    "ListGroupsForUser": list_groups_for_user,
+}

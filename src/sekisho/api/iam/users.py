@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sekisho.api.context import Call, Params, Result
+from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.api.iam import shapes
 from sekisho.domain import arns, users
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
@@ -104,3 +104,15 @@ def list_user_tags(call: Call, p: Params) -> Result:
     if start + limit < len(tags):
         out["Marker"] = str(start + limit)
     return out
+
+
+OPERATIONS: dict[str, Handler] = {
+    "CreateUser": create_user,
+    "GetUser": get_user,
+    "ListUsers": list_users,
+    "UpdateUser": update_user,
+    "DeleteUser": delete_user,
+    "TagUser": tag_user,
+    "UntagUser": untag_user,
+    "ListUserTags": list_user_tags,
+}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sekisho.api.context import Call, Params, Result
+from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.domain import ids
 from sekisho.errors import InvalidParameterValue
 
@@ -18,3 +18,9 @@ def get_access_key_info(call: Call, p: Params) -> Result:
     if account is None:
         raise InvalidParameterValue("Invalid AccessKeyId")
     return {"Account": account}
+
+
+OPERATIONS: dict[str, Handler] = {
+    "GetCallerIdentity": get_caller_identity,
+    "GetAccessKeyInfo": get_access_key_info,
+}

@@ -51,20 +51,30 @@ class Call:
     def partition(self) -> str:
         return self.services.settings.partition
 
-    def authorize(self, action: str, *resources: str) -> None:
-        """Raises AccessDenied unless the caller may perform `action` on the resources."""
-        context: dict[str, authorization.ContextValue] = {
+    def authorize(self, action: str, *resources: str,
+                  context: Mapping[str, authorization.ContextValue] | None = None) -> None:
+        """Raises AccessDenied unless the caller may perform `action` on the resources.
+
+        `context` adds the operation's own condition keys (`iam:PolicyARN`,
+        `aws:RequestTag/...`, `aws:TagKeys`, ...) to the global ones.
+        """
+        keys: dict[str, authorization.ContextValue] = {
             "aws:SourceIp": self.source_ip,
             "aws:RequestedRegion": self.region,
             "aws:PrincipalAccount": self.caller.account_id,
             "aws:PrincipalArn": self.caller.arn,
+            "aws:PrincipalType": "Account" if self.caller.is_root else "User",
             "aws:userid": self.caller.user_id,
             "aws:CurrentTime": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:EpochTime": str(int(self.now.timestamp())),
             "aws:SecureTransport": "false",
+            "aws:ViaAWSService": "false",
         }
         if self.caller.user_name:
-            context["aws:username"] = self.caller.user_name
-        authorization.authorize(self.caller, action, resources, context)
+            keys["aws:username"] = self.caller.user_name
+        if context:
+            keys.update(context)
+        authorization.authorize(self.caller, action, resources, keys)
 
 
 Handler = Callable[[Call, Params], Result]

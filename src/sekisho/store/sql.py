@@ -21,32 +21,32 @@ from sekisho.store.errors import Conflict
 from sekisho.store.records import AccessKeyRecord, AccountRecord, GroupRecord, Tag, UserRecord
 
 
-def _utc(value: datetime) -> datetime:
+def utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything stored is UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _opt_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else _utc(value)
+def _optutc(value: datetime | None) -> datetime | None:
+    return None if value is None else utc(value)
 
 
 def _account(row: Row[Any]) -> AccountRecord:
-    return AccountRecord(row.account_id, row.alias, _utc(row.created_at))
+    return AccountRecord(row.account_id, row.alias, utc(row.created_at))
 
 
 def _user(row: Row[Any]) -> UserRecord:
-    return UserRecord(row.user_id, row.account_id, row.name, row.path, _utc(row.created_at),
+    return UserRecord(row.user_id, row.account_id, row.name, row.path, utc(row.created_at),
                       row.permissions_boundary_arn)
 
 
 def _group(row: Row[Any]) -> GroupRecord:
-    return GroupRecord(row.group_id, row.account_id, row.name, row.path, _utc(row.created_at))
+    return GroupRecord(row.group_id, row.account_id, row.name, row.path, utc(row.created_at))
 
 
 def _key(row: Row[Any]) -> AccessKeyRecord:
     return AccessKeyRecord(
         row.access_key_id, row.account_id, row.user_id, row.status, bytes(row.secret_sealed),
-        _utc(row.created_at), _opt_utc(row.last_used_at), row.last_used_service,
+        utc(row.created_at), _optutc(row.last_used_at), row.last_used_service,
         row.last_used_region,
     )
 

@@ -107,8 +107,7 @@ def _service_for(signed_service: str, action: str) -> Service:
     if signed_service in SERVICES:
         return load_service(signed_service)
     expected = "sts" if action in load_service("sts").operation_names else "iam"
-    raise errors.SignatureDoesNotMatch(
-        f"Credential should be scoped to correct service: '{expected}'. ")
+    raise sigv4.scope_service_error(expected)
 
 
 class SekishoApp:
@@ -177,9 +176,9 @@ class SekishoApp:
         if action is not None and action in load_service("sts").operation_names:
             request.service = "sts"
 
-        signed = sigv4.parse_signed_request(method, scope.get("raw_path", b"/").decode("latin-1")
-                                            if scope.get("raw_path") else scope["path"],
-                                            raw_query, scope["headers"], body)
+        # The raw path as received: the decoded `path` would sign wrongly for encoded bytes.
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        signed = sigv4.parse_signed_request(method, raw_path, raw_query, scope["headers"], body)
         now = self.services.clock()
         entry = self._authenticate(signed, now)
         if action is None:

@@ -26,7 +26,7 @@ def utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _optutc(value: datetime | None) -> datetime | None:
+def opt_utc(value: datetime | None) -> datetime | None:
     return None if value is None else utc(value)
 
 
@@ -46,7 +46,7 @@ def _group(row: Row[Any]) -> GroupRecord:
 def _key(row: Row[Any]) -> AccessKeyRecord:
     return AccessKeyRecord(
         row.access_key_id, row.account_id, row.user_id, row.status, bytes(row.secret_sealed),
-        utc(row.created_at), _optutc(row.last_used_at), row.last_used_service,
+        utc(row.created_at), opt_utc(row.last_used_at), row.last_used_service,
         row.last_used_region,
     )
 

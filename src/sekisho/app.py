@@ -14,6 +14,7 @@ from datetime import timedelta
 from sekisho.api.context import Services
 from sekisho.api.dispatch import SekishoApp
 from sekisho.auth.credentials import CredentialResolver, LastUsedRecorder
+from sekisho.domain.authorization import Authorizer
 from sekisho.domain.clock import Clock, system_clock
 from sekisho.domain.secretbox import SecretBox, load_or_create_master_keys
 from sekisho.settings import Settings, settings_from_env
@@ -42,14 +43,15 @@ def open_state(settings: Settings, *, run_migrations: bool = True) -> Opened:
 
 def create_app(settings: Settings, clock: Clock = system_clock) -> SekishoApp:
     opened = open_state(settings, run_migrations=False)
+    changes = change_watch_for(opened.store.engine)
     services = Services(
         settings=settings,
         store=opened.store,
         box=opened.box,
         clock=clock,
-        credentials=CredentialResolver(opened.store, opened.box,
-                                       change_watch_for(opened.store.engine), settings.partition),
+        credentials=CredentialResolver(opened.store, opened.box, changes, settings.partition),
         last_used=LastUsedRecorder(timedelta(seconds=settings.last_used_write_interval_seconds)),
+        authorizer=Authorizer(opened.store, changes, settings.partition),
     )
     return SekishoApp(services)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sekisho.auth.credentials import CredentialResolver, LastUsedRecorder
 from sekisho.domain import authorization
+from sekisho.domain.authorization import Authorizer
 from sekisho.domain.clock import Clock
 from sekisho.domain.principal import Caller
 from sekisho.domain.secretbox import SecretBox
@@ -29,6 +30,7 @@ class Services:
     clock: Clock
     credentials: CredentialResolver
     last_used: LastUsedRecorder
+    authorizer: Authorizer
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class Call:
             keys["aws:username"] = self.caller.user_name
         if context:
             keys.update(context)
-        authorization.authorize(self.caller, action, resources, keys)
+        self.services.authorizer.authorize(self.caller, action, resources, keys)
 
 
 Handler = Callable[[Call, Params], Result]

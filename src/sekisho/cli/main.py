@@ -9,6 +9,7 @@ import click
 
 from sekisho.app import open_state
 from sekisho.cli import bootstrap
+from sekisho.cli.policy_cmd import policy
 from sekisho.domain.clock import system_clock
 from sekisho.settings import Settings, SettingsError, settings_from_env, settings_to_env
 
@@ -98,12 +99,4 @@ def account_list(data_dir: Path | None, database_url: str | None) -> None:
                        f"{record.created_at.isoformat()}")
 
 
-def _add_optional_commands() -> None:
-    try:
-        from sekisho.cli.policy_cmd import policy
-    except ImportError:  # the policy command lands with the policy engine
-        return
-    main.add_command(policy)
-
-
-_add_optional_commands()
+main.add_command(policy)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
-from gen_operations_doc import DOC, render  # noqa: E402
+from gen_operations_doc import DOC, render
 
-from sekisho.api.coverage import LEFT_OUT, table  # noqa: E402
-from sekisho.api.registry import HANDLERS  # noqa: E402
+from sekisho.api.coverage import LEFT_OUT, table
+from sekisho.api.registry import HANDLERS
 
 
 def test_operations_doc_is_current() -> None:

@@ -40,6 +40,7 @@ BAD_BODIES: list[tuple[str, bytes, str]] = [
     ("action twice", b"Action=CreateUser&Action=DeleteUser&UserName=twice&" + V.encode(),
      "InvalidQueryParameter"),
     ("wrong version", b"Action=CreateUser&UserName=v1&Version=2099-01-01", "InvalidAction"),
+    ("missing version", b"Action=CreateUser&UserName=v2", "InvalidAction"),
     ("oversized body", b"Action=CreateUser&UserName=big&" + V.encode() + b"&Path=%2F"
      + b"a" * 2_000_000 + b"%2F", "RequestEntityTooLarge"),
     ("binary garbage", bytes(range(256)) * 4, ""),

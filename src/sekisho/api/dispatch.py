@@ -219,12 +219,12 @@ class SekishoApp:
 
     @staticmethod
     def _operation(service: Service, action: str, version: str | None) -> Operation:
-        if version is None:
-            raise errors.MissingParameter(
-                "The request must contain the parameter Version")
+        # AWS looks the operation up by (Action, Version); without a Version it
+        # reports the lookup failure under the placeholder NO_VERSION_SPECIFIED.
         if version != service.api_version:
             raise errors.InvalidAction(
-                f"Could not find operation {action} for version {version}")
+                f"Could not find operation {action} for version "
+                f"{version or 'NO_VERSION_SPECIFIED'}")
         return service.operation(action)
 
     async def _note_key_use(self, entry: KeyEntry, now: datetime, service: str,

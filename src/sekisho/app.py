@@ -17,6 +17,7 @@ from sekisho.auth.credentials import CredentialResolver, LastUsedRecorder
 from sekisho.domain.authorization import Authorizer
 from sekisho.domain.clock import Clock, system_clock
 from sekisho.domain.secretbox import SecretBox, load_or_create_master_keys
+from sekisho.domain.sessions import KeyRing
 from sekisho.settings import Settings, settings_from_env
 from sekisho.store.changes import change_watch_for
 from sekisho.store.database import migrate, open_engine
@@ -44,14 +45,17 @@ def open_state(settings: Settings, *, run_migrations: bool = True) -> Opened:
 def create_app(settings: Settings, clock: Clock = system_clock) -> SekishoApp:
     opened = open_state(settings, run_migrations=False)
     changes = change_watch_for(opened.store.engine)
+    ring = KeyRing(opened.store, opened.box, changes)
     services = Services(
         settings=settings,
         store=opened.store,
         box=opened.box,
         clock=clock,
-        credentials=CredentialResolver(opened.store, opened.box, changes, settings.partition),
+        credentials=CredentialResolver(opened.store, opened.box, changes, settings.partition,
+                                       ring),
         last_used=LastUsedRecorder(timedelta(seconds=settings.last_used_write_interval_seconds)),
         authorizer=Authorizer(opened.store, changes, settings.partition),
+        ring=ring,
     )
     return SekishoApp(services)
 

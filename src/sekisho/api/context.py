@@ -13,6 +13,7 @@ from sekisho.domain.authorization import Authorizer
 from sekisho.domain.clock import Clock
 from sekisho.domain.principal import Caller
 from sekisho.domain.secretbox import SecretBox
+from sekisho.domain.sessions import KeyRing
 from sekisho.settings import Settings
 from sekisho.store.sql import Store
 
@@ -31,6 +32,7 @@ class Services:
     credentials: CredentialResolver
     last_used: LastUsedRecorder
     authorizer: Authorizer
+    ring: KeyRing
 
 
 @dataclass(frozen=True)
@@ -60,23 +62,18 @@ class Call:
         `context` adds the operation's own condition keys (`iam:PolicyARN`,
         `aws:RequestTag/...`, `aws:TagKeys`, ...) to the global ones.
         """
+        # The request's own keys; the authorizer adds those of the principal.
         keys: dict[str, authorization.ContextValue] = {
             "aws:SourceIp": self.source_ip,
             "aws:RequestedRegion": self.region,
-            "aws:PrincipalAccount": self.caller.account_id,
-            "aws:PrincipalArn": self.caller.arn,
-            "aws:PrincipalType": "Account" if self.caller.is_root else "User",
-            "aws:userid": self.caller.user_id,
             "aws:CurrentTime": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "aws:EpochTime": str(int(self.now.timestamp())),
             "aws:SecureTransport": "false",
             "aws:ViaAWSService": "false",
         }
-        if self.caller.user_name:
-            keys["aws:username"] = self.caller.user_name
         if context:
             keys.update(context)
-        self.services.authorizer.authorize(self.caller, action, resources, keys)
+        self.services.authorizer.authorize(self.caller, action, resources, keys, self.now)
 
 
 Handler = Callable[[Call, Params], Result]

@@ -25,6 +25,7 @@ from sekisho.auth import sigv4
 from sekisho.auth.credentials import KeyEntry
 from sekisho.auth.signing_keys import SigningKeyCache
 from sekisho.domain import ids
+from sekisho.domain.authorization import invalid_token
 from sekisho.protocol.query import params_from_pairs, parse_pairs
 from sekisho.protocol.serialize import serialize_error, serialize_result
 from sekisho.protocol.service import Operation, Service, load_service
@@ -204,14 +205,15 @@ class SekishoApp:
         return serialize_result(op, result, request.request_id)
 
     def _authenticate(self, signed: sigv4.SignedRequest, now: datetime) -> KeyEntry:
-        entry = self.services.credentials.lookup(signed.access_key_id)
-        if entry is None or not entry.active:
-            raise errors.InvalidClientTokenId(
-                "The security token included in the request is invalid.")
-        if signed.session_token is not None:
-            # Long-term keys carry no session token; temporary ones are not issued yet.
-            raise errors.InvalidClientTokenId(
-                "The security token included in the request is invalid.")
+        credentials = self.services.credentials
+        if signed.session_token is not None or signed.access_key_id.startswith("ASIA"):
+            entry = credentials.temporary(signed.access_key_id, signed.session_token, now,
+                                          signed.service)
+        else:
+            found = credentials.lookup(signed.access_key_id)
+            if found is None or not found.active:
+                raise invalid_token(signed.service)
+            entry = found
         sigv4.verify_signature(signed, entry.secret, now, keys=self.signing_keys,
                                max_skew=timedelta(
                                    seconds=self.services.settings.max_clock_skew_seconds))

@@ -11,10 +11,12 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sekisho.domain import arns
+from sekisho.domain import arns, sessions
 from sekisho.domain.access_keys import open_secret
+from sekisho.domain.authorization import invalid_token
 from sekisho.domain.principal import Caller
 from sekisho.domain.secretbox import SecretBox
+from sekisho.errors import ExpiredToken
 from sekisho.store.changes import ChangeWatch
 from sekisho.store.sql import Store
 
@@ -26,8 +28,29 @@ class KeyEntry:
     secret: str = field(repr=False)
 
 
+def expired_token() -> ExpiredToken:
+    return ExpiredToken("The security token included in the request is expired")
+
+
+def caller_of_session(claims: sessions.SessionClaims) -> Caller:
+    if claims.kind == sessions.ROLE_SESSION:
+        return Caller("role-session", claims.account_id, claims.arn, claims.user_id,
+                      claims.access_key_id, session=claims)
+    if claims.kind == sessions.FEDERATED:
+        return Caller("federated", claims.account_id, claims.arn, claims.user_id,
+                      claims.access_key_id, session=claims)
+    if claims.kind == sessions.ROOT_SESSION:
+        return Caller("root", claims.account_id, claims.arn, claims.user_id,
+                      claims.access_key_id, session=claims)
+    name = claims.arn.rsplit("/", 1)[-1]
+    return Caller("user", claims.account_id, claims.arn, claims.user_id, claims.access_key_id,
+                  name, session=claims)
+
+
 class CredentialResolver:
-    def __init__(self, store: Store, box: SecretBox, changes: ChangeWatch, partition: str) -> None:
+    def __init__(self, store: Store, box: SecretBox, changes: ChangeWatch, partition: str,
+                 ring: sessions.KeyRing) -> None:
+        self._ring = ring
         self._store = store
         self._box = box
         self._changes = changes
@@ -51,6 +74,19 @@ class CredentialResolver:
                 self._cache.clear()
             self._cache[access_key_id] = entry
         return entry
+
+    def temporary(self, access_key_id: str, token: str | None, now: datetime,
+                  service: str) -> KeyEntry:
+        """The session behind temporary credentials; reads no row for the session itself."""
+        if not token or not access_key_id.startswith("ASIA"):
+            raise invalid_token(service)
+        try:
+            claims = self._ring.open(token, access_key_id)
+        except sessions.TokenInvalid:
+            raise invalid_token(service) from None
+        if now.timestamp() >= claims.expires_at:
+            raise expired_token()
+        return KeyEntry(caller_of_session(claims), True, claims.secret)
 
     def _load(self, access_key_id: str) -> KeyEntry | None:
         with self._store.read() as tx:

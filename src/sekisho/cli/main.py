@@ -99,4 +99,23 @@ def account_list(data_dir: Path | None, database_url: str | None) -> None:
                        f"{record.created_at.isoformat()}")
 
 
+@main.group()
+def keys() -> None:
+    """Manage the STS sealing key ring."""
+
+
+@keys.command("rotate")
+@click.option("--data-dir", type=click.Path(path_type=Path))
+@click.option("--database-url")
+def keys_rotate(data_dir: Path | None, database_url: str | None) -> None:
+    """Add a new sealing key; tokens sealed under older keys keep working until they expire."""
+    from sekisho.domain.sessions import add_key
+
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+    opened = open_state(settings)
+    with opened.store.write() as tx:
+        key_id = add_key(tx, opened.box, system_clock())
+    click.echo(f"Added STS sealing key {key_id}; new session tokens are sealed with it.")
+
+
 main.add_command(policy)

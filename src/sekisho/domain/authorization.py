@@ -18,23 +18,34 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sekisho import policy
+from sekisho.domain import sessions
 from sekisho.domain.principal import Caller
-from sekisho.errors import AccessDenied
+from sekisho.domain.sessions import SessionClaims
+from sekisho.errors import AccessDenied, InvalidClientTokenId
 from sekisho.store import policies as stored
 from sekisho.store.changes import ChangeWatch
 from sekisho.store.sql import Store, Tx
 
 log = logging.getLogger("sekisho.authorization")
 
-ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity"})
+# Actions no policy governs: "No permissions are required" (STS API reference for
+# GetCallerIdentity; IAM User Guide, "Permissions for GetSessionToken").
+ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity", "sts:getsessiontoken"})
 
 ContextValue = str | tuple[str, ...]
 
 _ALLOWS_NOTHING = ('{"Version": "2012-10-17", "Statement": '
                    '{"Effect": "Deny", "Action": "*", "Resource": "*"}}')
+
+
+def invalid_token(service: str) -> InvalidClientTokenId:
+    # AWS's two services word this differently: STS ends the sentence, IAM does not.
+    stop = "." if service == "sts" else ""
+    return InvalidClientTokenId(f"The security token included in the request is invalid{stop}")
 
 
 def resource_account(arn: str, default: str) -> str:
@@ -63,7 +74,7 @@ def managed_document(tx: Tx, policy_arn: str) -> str | None:
 class _Entry:
     generation: int
     token: object
-    policies: policy.PolicySet
+    effective: Effective
 
 
 def _compile(doc: str, kind: policy.PolicyKind, policy_id: str) -> policy.CompiledPolicy | None:
@@ -77,35 +88,129 @@ def _compile(doc: str, kind: policy.PolicyKind, policy_id: str) -> policy.Compil
         return None
 
 
-def load_user_policies(tx: Tx, partition: str, caller: Caller) -> policy.PolicySet:
-    """The effective policies of an IAM user, compiled."""
-    user = tx.user_by_id(caller.user_id)
-    if user is None:
-        return policy.PolicySet()
-    identity: list[policy.CompiledPolicy] = []
-    owners: list[tuple[str, str]] = [(user.user_id, f"user/{user.name}")]
-    for group in tx.groups_of_user(user.user_id, None, 1000):
-        owners.append((group.group_id, f"group/{group.name}"))
+def _attached_and_inline(tx: Tx, owners: list[tuple[str, str]]) -> list[policy.CompiledPolicy]:
+    """The inline and managed policies of each (entity id, label) owner, compiled."""
+    compiled_all: list[policy.CompiledPolicy] = []
     for entity_id, label in owners:
         for name, doc in stored.inline_of(tx, entity_id):
             compiled = _compile(doc, policy.PolicyKind.IDENTITY, f"{label}#{name}")
             if compiled:
-                identity.append(compiled)
+                compiled_all.append(compiled)
         for arn in stored.attached_to(tx, entity_id):
             managed = managed_document(tx, arn)
             compiled = _compile(managed, policy.PolicyKind.IDENTITY, arn) if managed else None
             if compiled:
-                identity.append(compiled)
-    boundary = None
-    if user.permissions_boundary_arn:
-        arn = user.permissions_boundary_arn
-        boundary_doc = managed_document(tx, arn)
-        boundary = (_compile(boundary_doc, policy.PolicyKind.BOUNDARY, arn)
-                    if boundary_doc else None)
-        if boundary is None:
-            # A boundary that cannot be loaded allows nothing (fail closed).
-            boundary = policy.parse_policy(_ALLOWS_NOTHING, policy.PolicyKind.BOUNDARY, arn)
-    return policy.PolicySet(identity=tuple(identity), boundary=boundary)
+                compiled_all.append(compiled)
+    return compiled_all
+
+
+def _boundary(tx: Tx, arn: str | None) -> policy.CompiledPolicy | None:
+    if not arn:
+        return None
+    doc = managed_document(tx, arn)
+    boundary = _compile(doc, policy.PolicyKind.BOUNDARY, arn) if doc else None
+    # A boundary that cannot be loaded allows nothing (fail closed).
+    return boundary or policy.parse_policy(_ALLOWS_NOTHING, policy.PolicyKind.BOUNDARY, arn)
+
+
+def _session_policies(tx: Tx, claims: SessionClaims) -> tuple[policy.CompiledPolicy, ...]:
+    out: list[policy.CompiledPolicy] = []
+    if claims.session_policy:
+        compiled = _compile(claims.session_policy, policy.PolicyKind.SESSION, "session-policy")
+        if compiled:
+            out.append(compiled)
+    for arn in claims.policy_arns:
+        doc = managed_document(tx, arn)
+        compiled = _compile(doc, policy.PolicyKind.SESSION, arn) if doc else None
+        if compiled:
+            out.append(compiled)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Effective:
+    """What the engine needs about a principal: its policies and its tags."""
+
+    policies: policy.PolicySet
+    principal_tags: tuple[tuple[str, str], ...] = ()
+
+
+def _user_effective(tx: Tx, user_id: str) -> Effective:
+    user = tx.user_by_id(user_id)
+    if user is None:
+        return Effective(policy.PolicySet())
+    owners = [(user.user_id, f"user/{user.name}")]
+    owners += [(g.group_id, f"group/{g.name}") for g in tx.groups_of_user(user.user_id, None, 1000)]
+    tags = tuple((t.key, t.value) for t in tx.tags_of(user.user_id))
+    return Effective(policy.PolicySet(identity=tuple(_attached_and_inline(tx, owners)),
+                                      boundary=_boundary(tx, user.permissions_boundary_arn)),
+                     tags)
+
+
+def _role_effective(tx: Tx, claims: SessionClaims) -> Effective:
+    from sekisho.store import roles as stored_roles  # the roles family lands beside this
+
+    role = stored_roles.role_by_id(tx, claims.source_id)
+    if role is None:  # the role was deleted: the session keeps no permissions
+        return Effective(policy.PolicySet())
+    identity = _attached_and_inline(tx, [(role.role_id, f"role/{role.name}")])
+    role_tags = {t.key.lower(): (t.key, t.value) for t in tx.tags_of(role.role_id)}
+    role_tags.update({k.lower(): (k, v) for k, v in claims.tags})
+    return Effective(policy.PolicySet(identity=tuple(identity),
+                                      boundary=_boundary(tx, role.permissions_boundary_arn),
+                                      session=_session_policies(tx, claims)),
+                     tuple(role_tags.values()))
+
+
+def load_effective(tx: Tx, caller: Caller) -> Effective:
+    """The effective policies of any caller but root, compiled."""
+    claims = caller.session
+    if claims is None:
+        return _user_effective(tx, caller.user_id)
+    if claims.kind == sessions.ROLE_SESSION:
+        return _role_effective(tx, claims)
+    base = _user_effective(tx, claims.source_id)
+    if claims.kind == sessions.FEDERATED:
+        return Effective(replace(base.policies, session=_session_policies(tx, claims)),
+                         claims.tags)
+    return base
+
+
+def principal_context(caller: Caller, tags: tuple[tuple[str, str], ...],
+                      now: datetime) -> dict[str, ContextValue]:
+    """The condition keys that describe the principal (IAM User Guide, global keys)."""
+    claims = caller.session
+    keys: dict[str, ContextValue] = {
+        "aws:PrincipalAccount": caller.account_id,
+        "aws:PrincipalArn": claims.source_arn if claims and claims.kind == sessions.ROLE_SESSION
+        else caller.arn,
+        "aws:PrincipalType": caller.principal_type,
+        "aws:userid": caller.user_id,
+    }
+    if caller.type == "user" and caller.user_name:
+        keys["aws:username"] = caller.user_name
+    for key, value in tags:
+        keys[f"aws:PrincipalTag/{key}"] = value
+    if claims is not None:
+        keys["aws:TokenIssueTime"] = claims.issued.strftime("%Y-%m-%dT%H:%M:%SZ")
+        # Present for every temporary credential; absent for long-term keys.
+        keys["aws:MultiFactorAuthPresent"] = "true" if claims.mfa_authenticated_at else "false"
+        if claims.mfa_authenticated_at:
+            keys["aws:MultiFactorAuthAge"] = str(int(now.timestamp()) - claims.mfa_authenticated_at)
+        if claims.source_identity:
+            keys["aws:SourceIdentity"] = claims.source_identity
+    return keys
+
+
+def _engine_principal(caller: Caller) -> policy.Principal:
+    claims = caller.session
+    if claims is not None and claims.kind == sessions.ROLE_SESSION:
+        return policy.Principal(caller.arn, caller.account_id, "role-session",
+                                role_arn=claims.source_arn, user_id=caller.user_id)
+    if claims is not None and claims.kind == sessions.FEDERATED:
+        return policy.Principal(caller.arn, caller.account_id, "federated",
+                                source_user_arn=claims.source_arn, user_id=caller.user_id)
+    return policy.Principal(caller.arn, caller.account_id, caller.type, user_id=caller.user_id)
 
 
 class Authorizer:
@@ -118,40 +223,63 @@ class Authorizer:
         self._cache: dict[str, _Entry] = {}
         self._lock = threading.Lock()
 
-    def policies_for(self, caller: Caller) -> policy.PolicySet:
+    def effective(self, caller: Caller) -> Effective:
+        if caller.is_root:
+            return Effective(policy.PolicySet())
         token = self._changes.token()
         with self._lock:
-            entry = self._cache.get(caller.user_id)
+            entry = self._cache.get(caller.cache_key)
         if entry is not None and entry.token == token:
-            return entry.policies
+            return entry.effective
         with self._store.read() as tx:
             generation = tx.generation(caller.account_id)
             if entry is not None and entry.generation == generation:
-                policies = entry.policies
+                effective = entry.effective
             else:
-                policies = load_user_policies(tx, self._partition, caller)
+                effective = load_effective(tx, caller)
         with self._lock:
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            self._cache[caller.user_id] = _Entry(generation, token, policies)
-        return policies
+            self._cache[caller.cache_key] = _Entry(generation, token, effective)
+        return effective
 
     def decide(self, caller: Caller, action: str, resource: str,
-               context: Mapping[str, ContextValue]) -> policy.Decision:
-        principal = policy.Principal(caller.arn, caller.account_id, caller.type,
-                                     user_id=caller.user_id)
-        request = policy.Request(principal, action, resource,
-                                 resource_account(resource, caller.account_id), context)
-        policies = policy.PolicySet() if caller.is_root else self.policies_for(caller)
-        return policy.authorize(request, policies)
+               context: Mapping[str, ContextValue], now: datetime) -> policy.Decision:
+        effective = self.effective(caller)
+        keys = dict(context)
+        keys.update(principal_context(caller, effective.principal_tags, now))
+        request = policy.Request(_engine_principal(caller), action, resource,
+                                 resource_account(resource, caller.account_id), keys)
+        return policy.authorize(request, effective.policies)
 
     def authorize(self, caller: Caller, action: str, resources: Sequence[str],
-                  context: Mapping[str, ContextValue]) -> None:
-        """Raises AccessDenied unless `caller` may perform `action` on every resource."""
+                  context: Mapping[str, ContextValue], now: datetime) -> None:
+        """Raises AccessDenied (or what AWS raises for the credential) unless `caller` may
+        perform `action` on every resource."""
+        check_session_may_call(caller, action)
         if action.lower() in ALWAYS_ALLOWED:
             return
         for resource in resources or ("*",):
-            decision = self.decide(caller, action, resource, context)
+            decision = self.decide(caller, action, resource, context, now)
             if not decision.allowed:
                 raise AccessDenied(decision.access_denied_message())
 
+
+def check_session_may_call(caller: Caller, action: str) -> None:
+    """What temporary credentials may not call at all, whatever the policies say
+    (STS API reference, GetSessionToken and GetFederationToken)."""
+    claims = caller.session
+    if claims is None:
+        return
+    service, _, operation = action.partition(":")
+    lowered = action.lower()
+    if claims.kind == sessions.FEDERATED:
+        if service == "iam":
+            raise invalid_token("iam")
+        if service == "sts" and lowered != "sts:getcalleridentity":
+            raise AccessDenied(f"Cannot call {operation} with session credentials")
+    elif claims.kind in (sessions.USER_SESSION, sessions.ROOT_SESSION):
+        if service == "iam" and not claims.mfa_authenticated_at:
+            raise invalid_token("iam")
+        if service == "sts" and lowered not in ("sts:assumerole", "sts:getcalleridentity"):
+            raise AccessDenied(f"Cannot call {operation} with session credentials")

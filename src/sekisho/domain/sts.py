@@ -1,0 +1,86 @@
+"""Issuing temporary credentials: durations, session policies, tags, the sealed token.
+
+The rules of GetSessionToken and GetFederationToken live here; the token
+format lives in `sessions`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sekisho import policy
+from sekisho.domain import ids, sessions
+from sekisho.domain.principal import Caller
+from sekisho.errors import MalformedPolicyDocument, PackedPolicyTooLarge, ValidationError
+
+DEFAULT_DURATION = 43_200  # 12 hours (GetSessionToken, GetFederationToken)
+ROOT_MAX_DURATION = 3_600  # sessions of the root user last at most one hour
+
+
+@dataclass(frozen=True)
+class Issued:
+    claims: sessions.SessionClaims
+    token: str = field(repr=False)
+
+    def credentials(self) -> dict[str, Any]:
+        return {"AccessKeyId": self.claims.access_key_id,
+                "SecretAccessKey": self.claims.secret,
+                "SessionToken": self.token,
+                "Expiration": self.claims.expires}
+
+
+def duration(requested: int | None, default: int, maximum: int, root: bool) -> int:
+    """The session length: the default, capped for root (AWS silently caps root at 1 h)."""
+    chosen = default if requested is None else requested
+    if root:
+        chosen = min(chosen, ROOT_MAX_DURATION)
+    return min(chosen, maximum)
+
+
+def check_session_policy(document: str | None) -> None:
+    if document is None:
+        return
+    try:
+        policy.parse_policy(document, policy.PolicyKind.SESSION)
+    except policy.PolicyParseError as exc:
+        raise MalformedPolicyDocument(exc.message) from None
+
+
+def session_tags(raw: Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for tag in raw or ():
+        key = str(tag["Key"])
+        if key.lower() in {k.lower() for k in tags}:
+            raise ValidationError("Duplicate tag keys found. Please note that Tag keys are "
+                                  "case insensitive.")
+        tags[key] = str(tag.get("Value", ""))
+    return tags
+
+
+def packed_size(document: str | None, policy_arns: tuple[str, ...],
+                tags: Mapping[str, str]) -> int:
+    size = sessions.packed_policy_size(document, policy_arns, tags)
+    if size > 100:
+        raise PackedPolicyTooLarge(
+            f"Packed size of consumed session policies and session tags exceeds 100%. "
+            f"Packed size: {size}%.")
+    return size
+
+
+def seal(ring: sessions.KeyRing, caller: Caller, now: datetime, seconds: int, **claims: Any
+         ) -> Issued:
+    key_id = ids.access_key_id(ids.TEMPORARY_KEY, caller.account_id)
+    full = sessions.SessionClaims(
+        access_key_id=key_id, secret=ids.secret_access_key(), account_id=caller.account_id,
+        issued_at=int(now.timestamp()),
+        expires_at=int((now + timedelta(seconds=seconds)).timestamp()), **claims)
+    return Issued(full, ring.seal(full))
+
+
+def minified(document: str | None) -> str | None:
+    return None if document is None else json.dumps(json.loads(document),
+                                                    separators=(",", ":"))

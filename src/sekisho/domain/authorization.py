@@ -244,13 +244,19 @@ class Authorizer:
         return effective
 
     def decide(self, caller: Caller, action: str, resource: str,
-               context: Mapping[str, ContextValue], now: datetime) -> policy.Decision:
+               context: Mapping[str, ContextValue], now: datetime,
+               resource_policy: policy.CompiledPolicy | None = None) -> policy.Decision:
+        """The engine's decision. A `resource_policy` (a role's trust policy) joins the
+        caller's policies, and then must allow too (AWS: a trust policy always must)."""
         effective = self.effective(caller)
         keys = dict(context)
         keys.update(principal_context(caller, effective.principal_tags, now))
         request = policy.Request(_engine_principal(caller), action, resource,
                                  resource_account(resource, caller.account_id), keys)
-        return policy.authorize(request, effective.policies)
+        policies = effective.policies
+        if resource_policy is not None:
+            policies = replace(policies, resource=resource_policy, resource_required=True)
+        return policy.authorize(request, policies)
 
     def authorize(self, caller: Caller, action: str, resources: Sequence[str],
                   context: Mapping[str, ContextValue], now: datetime) -> None:

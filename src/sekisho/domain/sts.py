@@ -14,7 +14,6 @@ from typing import Any
 
 from sekisho import policy
 from sekisho.domain import ids, sessions
-from sekisho.domain.principal import Caller
 from sekisho.errors import MalformedPolicyDocument, PackedPolicyTooLarge, ValidationError
 
 DEFAULT_DURATION = 43_200  # 12 hours (GetSessionToken, GetFederationToken)
@@ -71,11 +70,12 @@ def packed_size(document: str | None, policy_arns: tuple[str, ...],
     return size
 
 
-def seal(ring: sessions.KeyRing, caller: Caller, now: datetime, seconds: int, **claims: Any
+def seal(ring: sessions.KeyRing, account_id: str, now: datetime, seconds: int, **claims: Any
          ) -> Issued:
-    key_id = ids.access_key_id(ids.TEMPORARY_KEY, caller.account_id)
+    """New temporary credentials of `account_id` (the account the session acts in)."""
+    key_id = ids.access_key_id(ids.TEMPORARY_KEY, account_id)
     full = sessions.SessionClaims(
-        access_key_id=key_id, secret=ids.secret_access_key(), account_id=caller.account_id,
+        access_key_id=key_id, secret=ids.secret_access_key(), account_id=account_id,
         issued_at=int(now.timestamp()),
         expires_at=int((now + timedelta(seconds=seconds)).timestamp()), **claims)
     return Issued(full, ring.seal(full))

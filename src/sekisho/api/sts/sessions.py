@@ -22,7 +22,7 @@ def get_session_token(call: Call, p: Params) -> Result:
     seconds = sts.duration(p.get("DurationSeconds"), sts.DEFAULT_DURATION, 129_600,
                            caller.is_root)
     issued = sts.seal(
-        call.services.ring, caller, call.now, seconds,
+        call.services.ring, caller.account_id, call.now, seconds,
         kind=sessions.ROOT_SESSION if caller.is_root else sessions.USER_SESSION,
         arn=caller.arn, user_id=caller.user_id, source_arn=caller.arn,
         source_id=caller.user_id, mfa_authenticated_at=mfa_at)
@@ -46,7 +46,7 @@ def get_federation_token(call: Call, p: Params) -> Result:
     seconds = sts.duration(p.get("DurationSeconds"), sts.DEFAULT_DURATION, 129_600,
                            caller.is_root)
     issued = sts.seal(
-        call.services.ring, caller, call.now, seconds, kind=sessions.FEDERATED, arn=arn,
+        call.services.ring, caller.account_id, call.now, seconds, kind=sessions.FEDERATED, arn=arn,
         user_id=f"{call.account_id}:{name}", source_arn=caller.arn, source_id=caller.user_id,
         session_name=name, session_policy=sts.minified(document), policy_arns=policy_arns,
         tags=tuple(tags.items()))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from sekisho.domain import quotas
+
 ENV_PREFIX = "SEKISHO_"
 ENFORCEMENT_MODES = ("enforce", "audit", "off")
 
@@ -58,6 +60,9 @@ class Settings:
     # How often, at most, a key's last-used record is written per (service, region).
     last_used_write_interval_seconds: int = 60
     log_level: str = "info"
+    # IAM quotas that differ from AWS's defaults (sekisho.domain.quotas), as
+    # SEKISHO_QUOTA_OVERRIDES=Users=10000,Roles=2000; an unknown name is an error.
+    quota_overrides: quotas.Overrides = ()
 
     @property
     def effective_database_url(self) -> str:
@@ -97,6 +102,11 @@ def _convert(name: str, raw: str) -> Any:
             return tuple(ipaddress.ip_network(p.strip()) for p in raw.split(",") if p.strip())
         except ValueError as exc:
             raise SettingsError(f"{ENV_PREFIX}TRUSTED_PROXIES: {exc}") from None
+    if name == "quota_overrides":
+        try:
+            return quotas.parse_overrides(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{ENV_PREFIX}QUOTA_OVERRIDES: {exc}") from None
     return raw
 
 
@@ -138,5 +148,7 @@ def settings_to_env(settings: Settings) -> dict[str, str]:
             continue
         if f.name == "trusted_proxies":
             value = ",".join(str(n) for n in value)
+        if f.name == "quota_overrides":
+            value = quotas.format_overrides(value)
         out[ENV_PREFIX + f.name.upper()] = str(value)
     return out

@@ -54,7 +54,7 @@ def test_user_without_policies_is_denied_with_aws_wording(world: tuple[Authorize
                                                            ) -> None:
     authorizer, caller, _ = world
     with pytest.raises(AccessDenied) as exc:
-        authorizer.authorize(caller, "iam:ListUsers", ["arn:aws:iam::123456789012:user/"], {})
+        authorizer.authorize(caller, "iam:ListUsers", ["arn:aws:iam::123456789012:user/"], {}, NOW)
     assert exc.value.message == (
         "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: "
         "iam:ListUsers on resource: arn:aws:iam::123456789012:user/ because no "
@@ -66,7 +66,7 @@ def test_inline_user_policy_allows(store: Store, world: tuple[Authorizer, Caller
     with store.write() as tx:
         stored.put_inline(tx, "123456789012", user_id, "list", allow("iam:List*"))
         tx.bump_generation("123456789012")
-    authorizer.authorize(caller, "iam:ListUsers", ["arn:aws:iam::123456789012:user/"], {})
+    authorizer.authorize(caller, "iam:ListUsers", ["arn:aws:iam::123456789012:user/"], {}, NOW)
 
 
 def test_group_policies_apply_to_members(store: Store, world: tuple[Authorizer, Caller, str]
@@ -76,7 +76,7 @@ def test_group_policies_apply_to_members(store: Store, world: tuple[Authorizer, 
         group = groups.create_group(tx, "123456789012", "devs", "/", NOW)
         groups.add_user_to_group(tx, "123456789012", "devs", "alice", NOW)
         stored.put_inline(tx, "123456789012", group.group_id, "g", allow("iam:GetUser"))
-    authorizer.authorize(caller, "iam:GetUser", ["arn:aws:iam::123456789012:user/bob"], {})
+    authorizer.authorize(caller, "iam:GetUser", ["arn:aws:iam::123456789012:user/bob"], {}, NOW)
 
 
 def test_explicit_deny_in_any_policy_wins(store: Store, world: tuple[Authorizer, Caller, str]
@@ -87,7 +87,8 @@ def test_explicit_deny_in_any_policy_wins(store: Store, world: tuple[Authorizer,
         stored.put_inline(tx, "123456789012", user_id, "no", allow("iam:DeleteUser", "*", "Deny"))
         tx.bump_generation("123456789012")
     with pytest.raises(AccessDenied) as exc:
-        authorizer.authorize(caller, "iam:DeleteUser", ["arn:aws:iam::123456789012:user/x"], {})
+        authorizer.authorize(caller, "iam:DeleteUser", ["arn:aws:iam::123456789012:user/x"], {},
+                             NOW)
     assert "with an explicit deny in an identity-based policy" in exc.value.message
 
 
@@ -96,16 +97,16 @@ def test_policy_change_takes_effect_on_the_next_decision(
     authorizer, caller, user_id = world
     resource = ["arn:aws:iam::123456789012:user/x"]
     with pytest.raises(AccessDenied):
-        authorizer.authorize(caller, "iam:GetUser", resource, {})
+        authorizer.authorize(caller, "iam:GetUser", resource, {}, NOW)
     with store.write() as tx:
         stored.put_inline(tx, "123456789012", user_id, "p", allow("iam:GetUser"))
         tx.bump_generation("123456789012")
-    authorizer.authorize(caller, "iam:GetUser", resource, {})
+    authorizer.authorize(caller, "iam:GetUser", resource, {}, NOW)
     with store.write() as tx:
         stored.delete_inline(tx, user_id, "p")
         tx.bump_generation("123456789012")
     with pytest.raises(AccessDenied):
-        authorizer.authorize(caller, "iam:GetUser", resource, {})
+        authorizer.authorize(caller, "iam:GetUser", resource, {}, NOW)
 
 
 def test_customer_managed_policy_attached_to_user_allows(
@@ -118,10 +119,11 @@ def test_customer_managed_policy_attached_to_user_allows(
             allow("iam:CreateUser", "arn:aws:iam::123456789012:user/dev/*"))
         stored.attach(tx, "123456789012", "user", user_id, arn, NOW)
         tx.bump_generation("123456789012")
-    authorizer.authorize(caller, "iam:CreateUser", ["arn:aws:iam::123456789012:user/dev/bob"], {})
+    authorizer.authorize(caller, "iam:CreateUser", ["arn:aws:iam::123456789012:user/dev/bob"], {},
+                         NOW)
     with pytest.raises(AccessDenied):
         authorizer.authorize(caller, "iam:CreateUser",
-                             ["arn:aws:iam::123456789012:user/ops/bob"], {})
+                             ["arn:aws:iam::123456789012:user/ops/bob"], {}, NOW)
 
 
 def test_boundary_limits_what_identity_policies_allow(
@@ -135,9 +137,9 @@ def test_boundary_limits_what_identity_policies_allow(
         stored.put_inline(tx, "123456789012", user_id, "all", allow("iam:*"))
         tx.conn.execute(users_boundary_update(user_id, arn))
         tx.bump_generation("123456789012")
-    authorizer.authorize(caller, "iam:GetUser", ["arn:aws:iam::123456789012:user/x"], {})
+    authorizer.authorize(caller, "iam:GetUser", ["arn:aws:iam::123456789012:user/x"], {}, NOW)
     with pytest.raises(AccessDenied) as exc:
-        authorizer.authorize(caller, "iam:ListUsers", ["arn:aws:iam::123456789012:user/"], {})
+        authorizer.authorize(caller, "iam:ListUsers", ["arn:aws:iam::123456789012:user/"], {}, NOW)
     assert "because no permissions boundary allows the iam:ListUsers action" in exc.value.message
 
 
@@ -149,19 +151,19 @@ def test_missing_boundary_policy_allows_nothing(
         tx.conn.execute(users_boundary_update(user_id, "arn:aws:iam::123456789012:policy/gone"))
         tx.bump_generation("123456789012")
     with pytest.raises(AccessDenied):
-        authorizer.authorize(caller, "iam:GetUser", ["arn:aws:iam::123456789012:user/x"], {})
+        authorizer.authorize(caller, "iam:GetUser", ["arn:aws:iam::123456789012:user/x"], {}, NOW)
 
 
 def test_get_caller_identity_needs_no_permission(world: tuple[Authorizer, Caller, str]) -> None:
     authorizer, caller, _ = world
-    authorizer.authorize(caller, "sts:GetCallerIdentity", ["*"], {})
+    authorizer.authorize(caller, "sts:GetCallerIdentity", ["*"], {}, NOW)
 
 
 def test_root_is_allowed_everything(world: tuple[Authorizer, Caller, str]) -> None:
     authorizer, _, _ = world
     root = Caller("root", "123456789012", "arn:aws:iam::123456789012:root", "123456789012",
                   "AKIAROOT")
-    authorizer.authorize(root, "iam:DeleteUser", ["arn:aws:iam::123456789012:user/x"], {})
+    authorizer.authorize(root, "iam:DeleteUser", ["arn:aws:iam::123456789012:user/x"], {}, NOW)
 
 
 @pytest.mark.parametrize(("arn", "account"), [

@@ -12,12 +12,28 @@ from collections.abc import Mapping
 from types import ModuleType
 
 from sekisho.api.context import Handler
-from sekisho.api.iam import access_keys, account, groups, users
-from sekisho.api.sts import identity
+from sekisho.api.iam import (
+    access_keys,
+    account,
+    account_settings,
+    credential_report,
+    credentials,
+    groups,
+    inline_policies,
+    instance_profiles,
+    policies,
+    providers,
+    roles,
+    server_certificates,
+    users,
+)
+from sekisho.api.sts import assume_role, identity, sessions
 
 MODULES: dict[str, tuple[ModuleType, ...]] = {
-    "iam": (users, groups, access_keys, account),
-    "sts": (identity,),
+    "iam": (users, groups, access_keys, account, account_settings, credential_report,
+            roles, instance_profiles, credentials, server_certificates, providers,
+            policies, inline_policies),
+    "sts": (identity, sessions, assume_role),
 }
 
 

@@ -23,10 +23,12 @@ from datetime import datetime
 
 from sekisho import policy
 from sekisho.domain import sessions
+from sekisho.domain.policies import document_of
 from sekisho.domain.principal import Caller
 from sekisho.domain.sessions import SessionClaims
 from sekisho.errors import AccessDenied, InvalidClientTokenId
 from sekisho.store import policies as stored
+from sekisho.store import roles as stored_roles
 from sekisho.store.changes import ChangeWatch
 from sekisho.store.sql import Store, Tx
 
@@ -56,20 +58,6 @@ def resource_account(arn: str, default: str) -> str:
     return default
 
 
-def managed_document(tx: Tx, policy_arn: str) -> str | None:
-    """The default version of a customer managed or AWS managed policy, if it exists."""
-    record = stored.policy_by_arn(tx, policy_arn)
-    if record is not None:
-        version = stored.version(tx, record.policy_id, record.default_version_id)
-        return version.document if version else None
-    try:
-        from sekisho.domain import aws_managed  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # pragma: no cover - the data module lands with the policy operations
-        return None
-    managed = aws_managed.get(policy_arn)
-    return str(managed.document) if managed else None
-
-
 @dataclass(frozen=True)
 class _Entry:
     generation: int
@@ -97,7 +85,7 @@ def _attached_and_inline(tx: Tx, owners: list[tuple[str, str]]) -> list[policy.C
             if compiled:
                 compiled_all.append(compiled)
         for arn in stored.attached_to(tx, entity_id):
-            managed = managed_document(tx, arn)
+            managed = document_of(tx, arn)
             compiled = _compile(managed, policy.PolicyKind.IDENTITY, arn) if managed else None
             if compiled:
                 compiled_all.append(compiled)
@@ -107,7 +95,7 @@ def _attached_and_inline(tx: Tx, owners: list[tuple[str, str]]) -> list[policy.C
 def _boundary(tx: Tx, arn: str | None) -> policy.CompiledPolicy | None:
     if not arn:
         return None
-    doc = managed_document(tx, arn)
+    doc = document_of(tx, arn)
     boundary = _compile(doc, policy.PolicyKind.BOUNDARY, arn) if doc else None
     # A boundary that cannot be loaded allows nothing (fail closed).
     return boundary or policy.parse_policy(_ALLOWS_NOTHING, policy.PolicyKind.BOUNDARY, arn)
@@ -120,7 +108,7 @@ def _session_policies(tx: Tx, claims: SessionClaims) -> tuple[policy.CompiledPol
         if compiled:
             out.append(compiled)
     for arn in claims.policy_arns:
-        doc = managed_document(tx, arn)
+        doc = document_of(tx, arn)
         compiled = _compile(doc, policy.PolicyKind.SESSION, arn) if doc else None
         if compiled:
             out.append(compiled)
@@ -148,8 +136,6 @@ def _user_effective(tx: Tx, user_id: str) -> Effective:
 
 
 def _role_effective(tx: Tx, claims: SessionClaims) -> Effective:
-    from sekisho.store import roles as stored_roles  # the roles family lands beside this
-
     role = stored_roles.role_by_id(tx, claims.source_id)
     if role is None:  # the role was deleted: the session keeps no permissions
         return Effective(policy.PolicySet())

@@ -6,8 +6,10 @@ from datetime import datetime
 
 from sekisho.domain import ids
 from sekisho.domain.pagination import Page, decode_marker, page_of
+from sekisho.domain.quotas import DEFAULT_QUOTAS, Quotas, check_count
 from sekisho.domain.users import get_user
 from sekisho.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from sekisho.store import policies as stored_policies
 from sekisho.store.errors import Conflict
 from sekisho.store.records import GroupRecord, UserRecord
 from sekisho.store.sql import Tx
@@ -20,7 +22,10 @@ def not_found(name: str) -> NoSuchEntity:
     return NoSuchEntity(f"The group with name {name} cannot be found.")
 
 
-def create_group(tx: Tx, account_id: str, name: str, path: str, now: datetime) -> GroupRecord:
+def create_group(tx: Tx, account_id: str, name: str, path: str, now: datetime, *,
+                 quotas: Quotas = DEFAULT_QUOTAS) -> GroupRecord:
+    """Raises LimitExceeded at the account's Groups quota."""
+    check_count(tx.count_groups(account_id), quotas.groups, "Groups")
     group = GroupRecord(ids.unique_id(ids.GROUP), account_id, name, path, now)
     try:
         tx.insert_group(group)
@@ -70,6 +75,10 @@ def delete_group(tx: Tx, account_id: str, name: str) -> None:
     group = get_group(tx, account_id, name)
     if tx.count_members(group.group_id):
         raise DeleteConflict("Cannot delete entity, must remove users from group first.")
+    if stored_policies.attached_to(tx, group.group_id):
+        raise DeleteConflict("Cannot delete entity, must detach all policies first.")
+    if stored_policies.inline_of(tx, group.group_id):
+        raise DeleteConflict("Cannot delete entity, must delete policies first.")
     tx.delete_group(group.group_id)
     tx.bump_generation(account_id)
 

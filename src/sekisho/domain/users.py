@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sekisho.domain import ids
+from sekisho.domain import boundaries, ids
 from sekisho.domain.pagination import Page, decode_marker, page_of
+from sekisho.domain.quotas import DEFAULT_QUOTAS, Quotas, check_count
 from sekisho.domain.tags import check_tag_count
 from sekisho.errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity
+from sekisho.store import policies as stored_policies
 from sekisho.store.errors import Conflict
 from sekisho.store.records import Tag, UserRecord
 from sekisho.store.sql import Tx
@@ -23,8 +25,14 @@ def not_found(name: str) -> NoSuchEntity:
 
 
 def create_user(tx: Tx, account_id: str, name: str, path: str, tags: Sequence[Tag],
-                boundary_arn: str | None, now: datetime) -> UserRecord:
+                boundary_arn: str | None, now: datetime, *,
+                quotas: Quotas = DEFAULT_QUOTAS) -> UserRecord:
+    """Raises LimitExceeded at the account's Users quota (a count, so concurrent creates
+    may pass it by a few, as AWS's eventually consistent quotas may)."""
     check_tag_count((), tags, "User")
+    check_count(tx.count_users(account_id), quotas.users, "Users")
+    if boundary_arn is not None:
+        boundaries.check_boundary(tx, account_id, boundary_arn)
     user = UserRecord(ids.unique_id(ids.USER), account_id, name, path, now, boundary_arn)
     try:
         tx.insert_user(user)
@@ -65,8 +73,22 @@ def delete_user(tx: Tx, account_id: str, name: str) -> None:
     user = get_user(tx, account_id, name)
     if tx.access_keys_of(account_id, user.user_id):
         raise DeleteConflict("Cannot delete entity, must delete access keys first.")
+    from sekisho.store.credentials import has_credentials  # its own family's store module
+
+    certificates, ssh_keys, service_credentials = has_credentials(tx, user.user_id)
+    if certificates:
+        raise DeleteConflict("Cannot delete entity, must delete signing certificates first.")
+    if ssh_keys:
+        raise DeleteConflict("Cannot delete entity, must delete SSH public keys first.")
+    if service_credentials:
+        raise DeleteConflict("Cannot delete entity, must delete service specific "
+                             "credentials first.")
     if tx.groups_of_user(user.user_id, None, 1):
         raise DeleteConflict("Cannot delete entity, must remove users from group first.")
+    if stored_policies.attached_to(tx, user.user_id):
+        raise DeleteConflict("Cannot delete entity, must detach all policies first.")
+    if stored_policies.inline_of(tx, user.user_id):
+        raise DeleteConflict("Cannot delete entity, must delete policies first.")
     tx.delete_user(user.user_id)
     tx.bump_generation(account_id)
 

@@ -9,6 +9,7 @@ attachment names them by ARN like any other policy.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,7 +30,10 @@ from sqlalchemy import (
     update,
 )
 
+from sekisho.store.schema import groups as groups_table
 from sekisho.store.schema import metadata
+from sekisho.store.schema import tags as tags_table
+from sekisho.store.schema import users as users_table
 from sekisho.store.sql import Tx, utc
 
 managed_policies = Table(
@@ -268,3 +272,116 @@ def attachment_count(tx: Tx, account_id: str, policy_arn: str) -> int:
 
 def delete_all_attachments(tx: Tx, entity_id: str) -> None:
     tx.conn.execute(delete(policy_attachments).where(policy_attachments.c.entity_id == entity_id))
+
+
+# --- usage counts and lookups for listing (AttachmentCount, PermissionsBoundaryUsageCount,
+#     ListEntitiesForPolicy, OnlyAttached)
+
+
+def attachment_counts(tx: Tx, account_id: str) -> dict[str, int]:
+    """Policy ARN -> number of entities of the account it is attached to."""
+    rows = tx.conn.execute(select(policy_attachments.c.policy_arn, func.count())
+                           .where(policy_attachments.c.account_id == account_id)
+                           .group_by(policy_attachments.c.policy_arn))
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def attached_count(tx: Tx, entity_id: str) -> int:
+    return int(tx.conn.execute(select(func.count()).select_from(policy_attachments)
+                               .where(policy_attachments.c.entity_id == entity_id)).scalar() or 0)
+
+
+def _roles_table() -> Table | None:
+    """The roles table, once the roles family's store module exists (it registers it)."""
+    try:
+        importlib.import_module("sekisho.store.roles")
+    except ImportError:
+        return None
+    table = metadata.tables.get("roles")
+    if table is None or "permissions_boundary_arn" not in table.c:
+        return None
+    return table
+
+
+def _boundary_tables() -> list[tuple[str, Table, str]]:
+    """(kind, table, id column) of every entity kind that can have a permissions boundary."""
+    out = [("user", users_table, "user_id")]
+    roles = _roles_table()
+    if roles is not None:
+        out.append(("role", roles, "role_id"))
+    return out
+
+
+def boundary_counts(tx: Tx, account_id: str) -> dict[str, int]:
+    """Policy ARN -> number of users and roles of the account using it as their boundary."""
+    counts: dict[str, int] = {}
+    for _, table, _ in _boundary_tables():
+        column = table.c.permissions_boundary_arn
+        rows = tx.conn.execute(select(column, func.count()).where(and_(
+            table.c.account_id == account_id, column.is_not(None))).group_by(column))
+        for arn, n in rows:
+            counts[arn] = counts.get(arn, 0) + int(n)
+    return counts
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """A user, group or role, as ListEntitiesForPolicy names it."""
+
+    kind: str
+    entity_id: str
+    name: str
+    path: str
+
+
+def _entity_table(kind: str) -> tuple[Table, str] | None:
+    if kind == "user":
+        return users_table, "user_id"
+    if kind == "group":
+        return groups_table, "group_id"
+    roles = _roles_table()
+    return None if roles is None else (roles, "role_id")
+
+
+def attached_entities(tx: Tx, account_id: str, policy_arn: str) -> list[EntityRef]:
+    """The users, groups and roles of the account the policy is attached to."""
+    out: list[EntityRef] = []
+    for kind in ("user", "group", "role"):
+        found = _entity_table(kind)
+        if found is None:
+            continue
+        table, id_column = found
+        rows = tx.conn.execute(
+            select(table.c[id_column], table.c.name, table.c.path)
+            .join(policy_attachments, policy_attachments.c.entity_id == table.c[id_column])
+            .where(and_(policy_attachments.c.account_id == account_id,
+                        policy_attachments.c.policy_arn == policy_arn)))
+        out += [EntityRef(kind, r[0], r.name, r.path) for r in rows]
+    return out
+
+
+def boundary_entities(tx: Tx, account_id: str, policy_arn: str) -> list[EntityRef]:
+    """The users and roles of the account that use the policy as their permissions boundary."""
+    out: list[EntityRef] = []
+    for kind, table, id_column in _boundary_tables():
+        rows = tx.conn.execute(select(table.c[id_column], table.c.name, table.c.path).where(and_(
+            table.c.account_id == account_id, table.c.permissions_boundary_arn == policy_arn)))
+        out += [EntityRef(kind, r[0], r.name, r.path) for r in rows]
+    return out
+
+
+def set_user_boundary(tx: Tx, user_id: str, policy_arn: str | None) -> None:
+    tx.conn.execute(update(users_table).where(users_table.c.user_id == user_id)
+                    .values(permissions_boundary_arn=policy_arn))
+
+
+def claim_version_number(tx: Tx, policy_id: str, expected: str, following: str) -> bool:
+    """Moves `next_version` from `expected` to `following`; False if another write moved it."""
+    result = tx.conn.execute(update(managed_policies).where(and_(
+        managed_policies.c.policy_id == policy_id,
+        managed_policies.c.next_version == expected)).values(next_version=following))
+    return bool(result.rowcount)
+
+
+def delete_policy_tags(tx: Tx, policy_id: str) -> None:
+    tx.conn.execute(delete(tags_table).where(tags_table.c.entity_id == policy_id))

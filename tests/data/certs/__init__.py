@@ -1,0 +1,1 @@
+"""Test material generated with `cryptography` at test time: never real keys from elsewhere."""

@@ -156,8 +156,10 @@ def test_delete_group_with_inline_policy_is_delete_conflict(iam: Any, unique: st
                              "Cannot delete entity, must delete policies first.")
 
 
-def test_inline_policy_of_service_linked_role_is_unmodifiable(iam: Any) -> None:
-    role = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")["Role"]
+def test_inline_policy_of_service_linked_role_is_unmodifiable(iam: Any, unique: str) -> None:
+    # A suffix of its own: the suffix-less autoscaling role belongs to the SLR tests.
+    role = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com",
+                                          CustomSuffix=f"inline{unique}")["Role"]
     with pytest.raises(ClientError) as exc:
         iam.put_role_policy(RoleName=role["RoleName"], PolicyName="p", PolicyDocument=doc())
     assert error_of(exc)[0] == "UnmodifiableEntity"

@@ -110,6 +110,25 @@ def test_evaluation_is_deterministic(stmts: list[dict[str, Any]], request: Reque
     assert _decide(stmts, request) == _decide(list(stmts), request)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(statements(), min_size=1, max_size=6), requests)
+def test_matched_statements_agree_with_the_decision(
+    stmts: list[dict[str, Any]], request: Request
+) -> None:
+    # authorize decides on its fast path and works out the matched statements lazily
+    # in explain mode; both must tell the same story.
+    policy = parse_policy({"Version": "2012-10-17", "Statement": stmts}, PolicyKind.IDENTITY)
+    decision = authorize(request, PolicySet(identity=(policy,)))
+    effects = {m.effect for m in decision.matched}
+    expected = {"Deny": "explicit-deny", "Allow": "allow"}
+    if "Deny" in effects:
+        assert decision.decision == expected["Deny"]
+    elif "Allow" in effects:
+        assert decision.decision == expected["Allow"]
+    else:
+        assert decision.decision == "implicit-deny"
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda children: (

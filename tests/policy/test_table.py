@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from sekisho.policy import PolicyKind, PolicyParseError, evaluate_case, parse_policy
+from sekisho.policy import (
+    PolicyKind,
+    PolicyParseError,
+    decide_case,
+    evaluate_case,
+    parse_policy,
+)
 from tests.policy.cases import conditions, evaluation, matching, parsing
 
 USER = {"arn": "arn:aws:iam::111122223333:user/alice", "account": "111122223333", "type": "user"}
@@ -85,3 +91,23 @@ def test_evaluation_logic(case: dict[str, Any], decision: str, deciding: str | N
         decision,
         deciding,
     )
+
+
+@pytest.mark.parametrize(
+    ("case", "decision"),
+    [pytest.param(c, d, id=rule) for rule, c, d, _k in evaluation.CASES],
+)
+def test_explanation_agrees_with_the_decision(case: dict[str, Any], decision: str) -> None:
+    # The decision is made on the fast path; the matched statements are worked out
+    # afterwards in explain mode: an explicit deny names a Deny of the deciding type,
+    # and no other decision lists any Deny.
+    result = decide_case(case)
+    denies = [m for m in result.matched if m.effect == "Deny"]
+    if result.decision == "explicit-deny":
+        assert result.deciding_kind in {m.kind for m in denies}
+    else:
+        assert denies == []
+    if result.decision == "allow":
+        assert any(m.effect == "Allow" for m in result.matched) or case["request"][
+            "principal"
+        ]["type"] == "root"

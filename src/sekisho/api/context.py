@@ -62,6 +62,9 @@ class Call:
         `context` adds the operation's own condition keys (`iam:PolicyARN`,
         `aws:RequestTag/...`, `aws:TagKeys`, ...) to the global ones.
         """
+        authorizer = self.services.authorizer
+        if authorizer.needs_no_decision(self.caller, action):
+            return
         # The request's own keys; the authorizer adds those of the principal.
         keys: dict[str, authorization.ContextValue] = {
             "aws:SourceIp": self.source_ip,

@@ -21,6 +21,8 @@ from sekisho.api.iam import (
     groups,
     inline_policies,
     instance_profiles,
+    login_profiles,
+    mfa,
     policies,
     providers,
     roles,
@@ -32,7 +34,7 @@ from sekisho.api.sts import assume_role, identity, sessions
 MODULES: dict[str, tuple[ModuleType, ...]] = {
     "iam": (users, groups, access_keys, account, account_settings, credential_report,
             roles, instance_profiles, credentials, server_certificates, providers,
-            policies, inline_policies),
+            policies, inline_policies, login_profiles, mfa),
     "sts": (identity, sessions, assume_role),
 }
 

@@ -35,7 +35,8 @@ DEFAULT_POLICY_MINIMUM_LENGTH = 8
 # The non-alphanumeric characters RequireSymbols asks for (UpdateAccountPasswordPolicy).
 SYMBOLS = frozenset("!@#$%^&*()_+-=[]{}|'")
 
-NOT_FOUND_MESSAGE = "The Password Policy with domain name ACCOUNT cannot be found."
+def not_found(account_id: str) -> NoSuchEntity:
+    return NoSuchEntity(f"The Password Policy with domain name {account_id} cannot be found.")
 VIOLATION_MESSAGE = "Password does not conform to the account password policy."
 
 
@@ -54,14 +55,14 @@ def get_password_policy(tx: Tx, account_id: str) -> PasswordPolicy:
     """The account's custom policy; NoSuchEntity when it has none."""
     policy = stored.password_policy(tx, account_id)
     if policy is None:
-        raise NoSuchEntity(NOT_FOUND_MESSAGE)
+        raise not_found(account_id)
     return policy
 
 
 def delete_password_policy(tx: Tx, account_id: str) -> None:
     """Removes the custom policy; NoSuchEntity when there is none."""
     if not stored.delete_password_policy(tx, account_id):
-        raise NoSuchEntity(NOT_FOUND_MESSAGE)
+        raise not_found(account_id)
     tx.bump_generation(account_id)
 
 

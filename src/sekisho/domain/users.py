@@ -71,6 +71,10 @@ def update_user(tx: Tx, account_id: str, name: str, new_name: str | None,
 def delete_user(tx: Tx, account_id: str, name: str) -> None:
     """Deletes a user that owns nothing more; AWS refuses while anything is attached."""
     user = get_user(tx, account_id, name)
+    from sekisho.store.login_profiles import has_login_profile  # its own family's store module
+
+    if has_login_profile(tx, user.user_id):
+        raise DeleteConflict("Cannot delete entity, must delete login profile first.")
     if tx.access_keys_of(account_id, user.user_id):
         raise DeleteConflict("Cannot delete entity, must delete access keys first.")
     from sekisho.store.credentials import has_credentials  # its own family's store module
@@ -83,6 +87,10 @@ def delete_user(tx: Tx, account_id: str, name: str) -> None:
     if service_credentials:
         raise DeleteConflict("Cannot delete entity, must delete service specific "
                              "credentials first.")
+    from sekisho.store.mfa import has_devices  # its own family's store module
+
+    if has_devices(tx, user.user_id):
+        raise DeleteConflict("Cannot delete entity, must delete MFA device first.")
     if tx.groups_of_user(user.user_id, None, 1):
         raise DeleteConflict("Cannot delete entity, must remove users from group first.")
     if stored_policies.attached_to(tx, user.user_id):

@@ -11,8 +11,14 @@ Standard library only; no I/O. Layers (each module imports only those above):
     validate, cases               validate_policy (lint), evaluate_case (JSON cases)
 """
 
-from sekisho.policy.authorize import authorize
-from sekisho.policy.cases import CaseError, decide_case, evaluate_case
+from sekisho.policy.authorize import authorize, explain_decision
+from sekisho.policy.cases import (
+    CaseError,
+    decide_case,
+    evaluate_case,
+    is_trust_action,
+    needs_resource_policy,
+)
 from sekisho.policy.compiled import CompiledPolicy, CompiledStatement
 from sekisho.policy.errors import PolicyParseError
 from sekisho.policy.model import (
@@ -41,6 +47,9 @@ __all__ = [
     "authorize",
     "decide_case",
     "evaluate_case",
+    "explain_decision",
+    "is_trust_action",
+    "needs_resource_policy",
     "parse_policy",
     "policy_size",
     "validate_policy",

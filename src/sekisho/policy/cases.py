@@ -12,10 +12,12 @@ A case is::
                   "resource_account": "111122223333", "boundary": doc | null,
                   "session": [doc, ...], "scp": [level, ...], "rcp": [level, ...]}}
 
-where each SCP/RCP level is one document or a list of documents. The
-resource-based policy is parsed as a trust policy for ``sts:AssumeRole*``
-actions; trust policies and KMS key policies (``kms:`` actions) must allow the
-principal even within one account.
+where each SCP/RCP level is one document or a list of documents. For the
+actions that go with assuming a role (``sts:AssumeRole*``, ``sts:TagSession``,
+``sts:SetSourceIdentity``, ``sts:SetContext``) the resource-based policy is the
+role's trust policy and is parsed as one; a trust policy, and a KMS key policy
+for a ``kms:`` action on a key, must allow the principal even within one
+account (``resource_required``, see ``needs_resource_policy``).
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def build_case(case: Mapping[str, Any]) -> tuple[Request, PolicySet]:
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise CaseError(f"malformed case: {exc}") from exc
     lowered = action.lower()
-    is_trust = lowered.startswith("sts:assumerole")
+    is_trust = is_trust_action(lowered)
     resource_doc = pol.get("resource")
     policies = PolicySet(
         identity=_docs(pol.get("identity"), PolicyKind.IDENTITY, "identity"),
@@ -102,9 +104,38 @@ def build_case(case: Mapping[str, Any]) -> tuple[Request, PolicySet]:
         session=_docs(pol.get("session"), PolicyKind.SESSION, "session"),
         scp=_levels(pol.get("scp"), PolicyKind.SCP),
         rcp=_levels(pol.get("rcp"), PolicyKind.RCP),
-        resource_required=is_trust or lowered.startswith("kms:"),
+        resource_required=needs_resource_policy(lowered, request.resource),
     )
     return request, policies
+
+
+# The role's trust policy governs assuming it and the session attributes set while
+# doing so: "the role trust policy must allow sts:TagSession" (IAM User Guide, Passing
+# session tags in AWS STS), sts:SetSourceIdentity (Monitor and control actions taken
+# with assumed roles) and sts:SetContext (trusted identity propagation).
+_TRUST_ACTIONS = frozenset({"sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
+
+
+def is_trust_action(action: str) -> bool:
+    """Whether a role's trust policy is the resource policy for ``action`` (lower-case)."""
+    return action.startswith("sts:assumerole") or action in _TRUST_ACTIONS
+
+
+def needs_resource_policy(action: str, resource: str) -> bool:
+    """Whether the resource's own policy must allow ``action`` even in one account.
+
+    True for a role's trust policy, and for a KMS key policy when the request is on
+    a key: "No AWS principal ... has any permissions to a KMS key unless that
+    permission is explicitly allowed in a key policy" (AWS KMS Developer Guide, Key
+    policies). Actions without a key resource (``kms:ListKeys``, ``kms:CreateKey``,
+    ``kms:ListAliases`` on ``*``) are governed by IAM policies alone.
+    """
+    if is_trust_action(action):
+        return True
+    if action.startswith("kms:"):
+        parts = resource.split(":", 5)
+        return len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("key/")
+    return False
 
 
 def _docs(value: object, kind: PolicyKind, prefix: str) -> tuple[CompiledPolicy, ...]:
@@ -129,4 +160,12 @@ def _levels(value: object, kind: PolicyKind) -> tuple[tuple[CompiledPolicy, ...]
     return tuple(levels)
 
 
-__all__ = ["CaseError", "PolicyParseError", "build_case", "decide_case", "evaluate_case"]
+__all__ = [
+    "CaseError",
+    "PolicyParseError",
+    "build_case",
+    "decide_case",
+    "evaluate_case",
+    "is_trust_action",
+    "needs_resource_policy",
+]

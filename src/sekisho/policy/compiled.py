@@ -13,18 +13,27 @@ dict filled idempotently (safe to share between threads under the GIL).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sekisho.policy.conditions import Clause
 from sekisho.policy.model import PolicyKind
 from sekisho.policy.variables import Context, Template
-from sekisho.policy.wildcard import Matcher, compile_parts
+from sekisho.policy.wildcard import ALWAYS, Matcher, Part, any_of, compile_parts
 
-DIRECT, VIA_IDENTITY, VIA_ACCOUNT = 3, 2, 1
+DIRECT, ANYONE, VIA_IDENTITY, VIA_ACCOUNT = 4, 3, 2, 1
 """How a resource-based policy named the principal (strongest first): the
-principal itself (user, role session, federated session, or ``*``), the IAM
-identity behind a session (role or user ARN), or its whole account."""
+principal itself (user, role or federated session ARN, unique id; the account
+for the root user), everyone (``"*"``, or a ``NotPrincipal`` that spares it),
+the IAM identity behind a session (role or user ARN), or its whole account.
+``ANYONE`` differs from ``DIRECT`` only for sessions: AWS lifts the
+session-policy limit only for a policy that "specifically references" the
+session (STS API reference, GetFederationToken; IAM User Guide, Session
+policies)."""
+
+ResourceCheck = Callable[[str, Context], bool]
+ConditionCheck = Callable[[Context, "list[str] | None"], bool]
 
 _MEMO_LIMIT = 8192
 
@@ -42,9 +51,21 @@ class ResourceSpec:
                 return True
         for t in self.templates:
             parts = t.resolve(context)
-            if parts is not None and compile_parts(parts, arn=True)(resource):
+            if parts is not None and _resolved_matcher(parts)(resource):
                 return True
         return False
+
+
+@lru_cache(maxsize=4096)
+def _resolved_matcher(parts: tuple[Part, ...]) -> Matcher:
+    return compile_parts(parts, arn=True)
+
+
+def _negated(check: ResourceCheck) -> ResourceCheck:
+    def negated(resource: str, context: Context) -> bool:
+        return not check(resource, context)
+
+    return negated
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +96,28 @@ class CompiledStatement:
     principal: PrincipalSpec | None
     not_principal: bool
     conditions: tuple[Clause, ...]
+    # Derived in __post_init__ for the evaluation loop (see ``probe``).
+    resource_match: Matcher | None = field(init=False, default=None, compare=False)
+    resource_check: ResourceCheck | None = field(init=False, default=None, compare=False)
+    condition_checks: tuple[ConditionCheck, ...] = field(init=False, default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        spec = self.resource
+        match: Matcher | None = None
+        check: ResourceCheck | None = None
+        # Neither is set when the statement covers every resource (no element, or "*").
+        if spec is not None and (
+            self.not_resource or not any(m is ALWAYS for m in spec.matchers)
+        ):
+            if not spec.templates and not self.not_resource:
+                match = any_of(spec.matchers)
+            elif self.not_resource:
+                check = _negated(spec.matches)
+            else:
+                check = spec.matches
+        object.__setattr__(self, "resource_match", match)
+        object.__setattr__(self, "resource_check", check)
+        object.__setattr__(self, "condition_checks", tuple(c.evaluate for c in self.conditions))
 
     @property
     def effect(self) -> str:
@@ -109,10 +152,10 @@ class CompiledStatement:
                 return 0
             for token, _level in identities:
                 if token not in spec.tokens:
-                    return DIRECT
-            return 0 if identities else DIRECT
+                    return ANYONE
+            return 0 if identities else ANYONE
         if spec.star:
-            return DIRECT
+            return ANYONE
         best = 0
         for token, level in identities:
             if level > best and token in spec.tokens:
@@ -132,6 +175,33 @@ class IndexedStatement:
     statement: CompiledStatement
 
 
+Probe = tuple[
+    bool,
+    "Matcher | None",
+    "ResourceCheck | None",
+    "Callable[[Sequence[tuple[str, int]]], int] | None",
+    tuple[ConditionCheck, ...],
+    IndexedStatement,
+]
+"""A statement flattened for the evaluation loop: ``(allow, resource_match,
+resource_check, principal_grant, condition_checks, entry)``; ``resource_match``
+and ``resource_check`` are ``None`` when the statement covers every resource,
+``principal_grant`` is ``None`` when the statement has no principal element."""
+
+
+def probe(entry: IndexedStatement) -> Probe:
+    """The ``Probe`` of one indexed statement."""
+    stmt = entry.statement
+    return (
+        stmt.allow,
+        stmt.resource_match,
+        stmt.resource_check,
+        stmt.principal_grant if stmt.principal is not None else None,
+        stmt.condition_checks,
+        entry,
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class StatementIndex:
     """Statements of one or more policies, found by action."""
@@ -139,6 +209,7 @@ class StatementIndex:
     by_service: dict[str, tuple[IndexedStatement, ...]]
     everywhere: tuple[IndexedStatement, ...]
     _memo: dict[str, tuple[IndexedStatement, ...]] = field(default_factory=dict)
+    _probes: dict[str, tuple[Probe, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, entries: Iterable[IndexedStatement]) -> StatementIndex:
@@ -171,6 +242,16 @@ class StatementIndex:
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()
         self._memo[action] = found
+        return found
+
+    def probes_for_action(self, action: str) -> tuple[Probe, ...]:
+        """``for_action`` as ``Probe`` tuples (memoized the same way)."""
+        found = self._probes.get(action)
+        if found is None:
+            found = tuple(probe(e) for e in self.for_action(action))
+            if len(self._probes) >= _MEMO_LIMIT:
+                self._probes.clear()
+            self._probes[action] = found
         return found
 
 

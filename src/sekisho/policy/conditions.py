@@ -93,10 +93,7 @@ class Clause:
             return self.negated
         test = self.test
         if isinstance(raw, str):
-            hit = test(raw, context)
-            if self.qualifier == QUALIFIER_NONE:
-                return hit != self.negated
-            return hit != self.negated
+            return test(raw, context) != self.negated
         if self.qualifier == QUALIFIER_ALL:
             return all(test(v, context) != self.negated for v in raw)
         if self.qualifier == QUALIFIER_ANY:
@@ -230,6 +227,12 @@ def _string_test(family: str, values: tuple[str, ...], use_vars: bool) -> ValueT
         return like_test
     wanted = frozenset(norm(v) for v in static)
     if not templates:
+        if family == "eq":
+
+            def exact_test(value: str, _ctx: Context) -> bool:
+                return value in wanted
+
+            return exact_test
 
         def set_test(value: str, _ctx: Context) -> bool:
             return norm(value) in wanted
@@ -297,25 +300,35 @@ def _binary(text: str) -> bytes:
 
 
 @lru_cache(maxsize=4096)
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _address(text: str) -> tuple[int, int] | None:
+    """``(IP version, address as an integer)``, or ``None`` if ``text`` is no address."""
     try:
-        return ipaddress.ip_address(text.strip())
+        address = ipaddress.ip_address(text.strip())
     except ValueError:
         return None
+    return address.version, int(address)
 
 
 def _ip_test(values: tuple[str, ...]) -> ValueTest:
-    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    networks: list[tuple[int, int, int]] = []
     for value in values:
         try:
-            networks.append(ipaddress.ip_network(value.strip(), strict=False))
+            network = ipaddress.ip_network(value.strip(), strict=False)
         except ValueError:
             continue
+        networks.append(
+            (network.version, int(network.network_address), int(network.netmask))
+        )
+    blocks = tuple(networks)
 
     def test(value: str, _ctx: Context) -> bool:
         address = _address(value)
         if address is None:
             return False
-        return any(address.version == n.version and address in n for n in networks)
+        version, number = address
+        for block_version, base, mask in blocks:
+            if block_version == version and number & mask == base:
+                return True
+        return False
 
     return test

@@ -8,7 +8,7 @@ the answer with its explanation.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -129,6 +129,12 @@ class PolicySet:
     def rcp_indexes(self) -> tuple[StatementIndex, ...]:
         return tuple(_merged(level) for level in self.rcp)
 
+    @cached_property
+    def plans(self) -> dict[str, object]:
+        """Memo of ``authorize``: per lower-case action, the candidate statements
+        of every policy type (filled idempotently; safe to share between threads)."""
+        return {}
+
 
 def _merged(policies: tuple[CompiledPolicy, ...]) -> StatementIndex:
     from sekisho.policy.compiled import merge_index  # compiled imports this module
@@ -159,22 +165,99 @@ class MatchedStatement:
 ALLOW, EXPLICIT_DENY, IMPLICIT_DENY = "allow", "explicit-deny", "implicit-deny"
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The answer to a request, with what decided it.
+Explainer = Callable[["Request", "PolicySet"], tuple[tuple[MatchedStatement, ...], tuple[str, ...]]]
+
+
+class Decision(tuple):  # type: ignore[type-arg]
+    """The answer to a request, with what decided it (immutable).
 
     ``decision`` is ``allow``, ``explicit-deny`` or ``implicit-deny``;
     ``deciding_kind`` is the policy type that caused a deny (``None`` for an
-    allow); ``matched`` lists every statement that applied;
-    ``missing_context_values`` the condition keys the request lacked.
+    allow); ``reason`` says which rule decided. ``matched`` lists every
+    statement that applied and ``missing_context_values`` the condition keys
+    the request lacked; for a decision made by ``authorize`` these two are
+    worked out on first access (see ``lazy_decision``), which keeps them off the
+    hot path.
+
+    A tuple subclass because building one is the cheapest immutable object in
+    CPython (``authorize`` builds one per request); its last item is a private
+    cell holding either the way to compute the details or the details.
     """
 
-    decision: str
-    request: Request
-    matched: tuple[MatchedStatement, ...] = ()
-    deciding_kind: PolicyKind | None = None
-    missing_context_values: tuple[str, ...] = ()
-    reason: str = ""
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        decision: str,
+        request: Request,
+        matched: tuple[MatchedStatement, ...] = (),
+        deciding_kind: PolicyKind | None = None,
+        missing_context_values: tuple[str, ...] = (),
+        reason: str = "",
+    ) -> Decision:
+        cell: list[object] = [True, matched, missing_context_values]
+        return tuple.__new__(cls, (decision, request, deciding_kind, reason, cell))
+
+    @property
+    def decision(self) -> str:
+        return self[0]  # type: ignore[no-any-return]
+
+    @property
+    def request(self) -> Request:
+        return self[1]  # type: ignore[no-any-return]
+
+    @property
+    def deciding_kind(self) -> PolicyKind | None:
+        return self[2]  # type: ignore[no-any-return]
+
+    @property
+    def reason(self) -> str:
+        return self[3]  # type: ignore[no-any-return]
+
+    def _details(self) -> list[object]:
+        cell: list[object] = self[4]
+        if not cell[0]:
+            explain, policies = cell[1], cell[2]
+            matched, missing = explain(self[1], policies)  # type: ignore[operator]
+            cell[:] = [True, matched, missing]
+        return cell
+
+    @property
+    def matched(self) -> tuple[MatchedStatement, ...]:
+        return self._details()[1]  # type: ignore[return-value]
+
+    @property
+    def missing_context_values(self) -> tuple[str, ...]:
+        return self._details()[2]  # type: ignore[return-value]
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.decision,
+            self.request,
+            self.matched,
+            self.deciding_kind,
+            self.missing_context_values,
+            self.reason,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash((self.decision, self.deciding_kind, self.reason))
+
+    def __repr__(self) -> str:
+        return (
+            f"Decision(decision={self.decision!r}, deciding_kind={self.deciding_kind!r}, "
+            f"reason={self.reason!r}, matched={self.matched!r}, "
+            f"missing_context_values={self.missing_context_values!r})"
+        )
 
     @property
     def allowed(self) -> bool:
@@ -210,3 +293,21 @@ class Decision:
             "missing_context_values": list(self.missing_context_values),
             "message": self.access_denied_message(),
         }
+
+
+_tuple_new = tuple.__new__
+
+
+def lazy_decision(
+    decision: str,
+    request: Request,
+    deciding_kind: PolicyKind | None,
+    reason: str,
+    explain: Explainer,
+    policies: PolicySet,
+) -> Decision:
+    """A ``Decision`` whose ``matched`` and ``missing_context_values`` are
+    computed by ``explain(request, policies)`` on first access."""
+    return _tuple_new(  # type: ignore[no-any-return]
+        Decision, (decision, request, deciding_kind, reason, [False, explain, policies])
+    )

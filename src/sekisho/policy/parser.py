@@ -309,12 +309,40 @@ def _resource_spec(values: list[str], use_vars: bool) -> ResourceSpec:
     matchers: list[Matcher] = []
     templates: list[Template] = []
     for value in values:
-        template = parse_template(value) if use_vars else None
+        template = resource_template(value) if use_vars else None
         if template is None:
             matchers.append(compile_pattern(value, arn=True))
         else:
             templates.append(template)
     return ResourceSpec(tuple(matchers), tuple(templates))
+
+
+def resource_template(value: str) -> Template | None:
+    """The template of a ``Resource``/``NotResource`` ARN (``None`` without variables).
+
+    "You can use a policy variable in the Resource element, but only in the
+    resource portion of the ARN ... You can't use a variable to replace parts of
+    the ARN before the fifth colon" (IAM User Guide, "Where you can use policy
+    variables"): the ARN is split at its fifth colon and only the text after it
+    is searched for ``${...}``; before it, ``${...}`` is literal policy text.
+    """
+    head, sep, tail = _split_arn_resource(value)
+    if not sep:
+        return None
+    template = parse_template(tail)
+    if template is None:
+        return None
+    return Template((head + sep, *template.parts))
+
+
+def _split_arn_resource(value: str) -> tuple[str, str, str]:
+    """``(text up to the fifth colon, ":", resource part)``; ``("", "", "")`` if none."""
+    pos = -1
+    for _ in range(5):
+        pos = value.find(":", pos + 1)
+        if pos < 0:
+            return "", "", ""
+    return value[:pos], ":", value[pos + 1 :]
 
 
 def principal_spec(value: object) -> PrincipalSpec:

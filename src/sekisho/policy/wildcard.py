@@ -26,6 +26,10 @@ def _always(_value: str) -> bool:
     return True
 
 
+ALWAYS: Matcher = _always
+"""The matcher of ``*``: callers may test ``m is ALWAYS`` to skip matching."""
+
+
 def _regex_source(parts: Sequence[Part], arn: bool) -> str:
     colons_total = sum(text.count(":") for _pat, text in parts)
     out: list[str] = []
@@ -94,3 +98,20 @@ def compile_pattern(pattern: str, *, arn: bool = False) -> Matcher:
 def has_wildcard(text: str) -> bool:
     """Whether ``text`` contains ``*`` or ``?``."""
     return "*" in text or "?" in text
+
+
+def any_of(matchers: Sequence[Matcher]) -> Matcher:
+    """One matcher that holds when any of ``matchers`` does."""
+    if len(matchers) == 1:
+        return matchers[0]
+    if any(m is ALWAYS for m in matchers):
+        return ALWAYS
+    found = tuple(matchers)
+
+    def match(value: str) -> bool:
+        for m in found:  # noqa: SIM110 - a plain loop is cheaper than any() on a genexpr
+            if m(value):
+                return True
+        return False
+
+    return match

@@ -23,14 +23,20 @@ class ChangeWatch(Protocol):
 
 
 class SqliteChangeWatch:
+    """One connection per thread (a connection's data_version only notices commits made
+    by other connections, and per-thread connections need no lock)."""
+
     def __init__(self, path: str) -> None:
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._lock = threading.Lock()
+        self._path = path
+        self._local = threading.local()
 
     def token(self) -> object:
-        with self._lock:
-            row = self._conn.execute("PRAGMA data_version").fetchone()
-        return row[0]
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+            self._local.conn = conn
+        # Values of different connections are not comparable: the token names its connection.
+        return (id(conn), conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 class GenerationChangeWatch:

@@ -13,12 +13,40 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from sekisho.store import schema as t
 from sekisho.store.errors import Conflict
 from sekisho.store.records import AccessKeyRecord, AccountRecord, GroupRecord, Tag, UserRecord
+
+# The reads on every request's path are built once: building a statement costs more
+# than running it against SQLite.
+_ACCOUNT = select(t.accounts).where(t.accounts.c.account_id == bindparam("account_id"))
+_GENERATION = select(t.accounts.c.generation).where(
+    t.accounts.c.account_id == bindparam("account_id"))
+_USER_BY_NAME = select(t.users).where(and_(t.users.c.account_id == bindparam("account_id"),
+                                           t.users.c.name_lower == bindparam("name_lower")))
+_USER_BY_ID = select(t.users).where(t.users.c.user_id == bindparam("user_id"))
+_ACCESS_KEY = select(t.access_keys).where(
+    t.access_keys.c.access_key_id == bindparam("access_key_id"))
+_TAGS = (select(t.tags.c.key, t.tags.c.value).where(t.tags.c.entity_id == bindparam("entity_id"))
+         .order_by(t.tags.c.key_lower))
+_GROUPS_OF_USER = (select(t.groups).join(t.group_members,
+                                         t.group_members.c.group_id == t.groups.c.group_id)
+                   .where(t.group_members.c.user_id == bindparam("user_id"))
+                   .order_by(t.groups.c.name_lower))
 
 
 def utc(value: datetime) -> datetime:
@@ -90,8 +118,7 @@ class Tx:
                      generation=0)
 
     def get_account(self, account_id: str) -> AccountRecord | None:
-        row = self._c.execute(select(t.accounts)
-                              .where(t.accounts.c.account_id == account_id)).first()
+        row = self._c.execute(_ACCOUNT, {"account_id": account_id}).first()
         return None if row is None else _account(row)
 
     def list_accounts(self) -> list[AccountRecord]:
@@ -111,8 +138,7 @@ class Tx:
                         .values(generation=t.accounts.c.generation + 1))
 
     def generation(self, account_id: str) -> int:
-        value = self._c.execute(select(t.accounts.c.generation)
-                                .where(t.accounts.c.account_id == account_id)).scalar()
+        value = self._c.execute(_GENERATION, {"account_id": account_id}).scalar()
         return int(value or 0)
 
     # --- users
@@ -124,12 +150,12 @@ class Tx:
                            permissions_boundary_arn=user.permissions_boundary_arn)
 
     def user_by_name(self, account_id: str, name: str) -> UserRecord | None:
-        row = self._c.execute(select(t.users).where(and_(
-            t.users.c.account_id == account_id, t.users.c.name_lower == name.lower()))).first()
+        row = self._c.execute(_USER_BY_NAME, {"account_id": account_id,
+                                              "name_lower": name.lower()}).first()
         return None if row is None else _user(row)
 
     def user_by_id(self, user_id: str) -> UserRecord | None:
-        row = self._c.execute(select(t.users).where(t.users.c.user_id == user_id)).first()
+        row = self._c.execute(_USER_BY_ID, {"user_id": user_id}).first()
         return None if row is None else _user(row)
 
     def list_users(self, account_id: str, path_prefix: str, after: str | None,
@@ -213,6 +239,10 @@ class Tx:
         return int(self._c.execute(select(func.count()).select_from(t.group_members)
                                    .where(t.group_members.c.group_id == group_id)).scalar() or 0)
 
+    def all_groups_of_user(self, user_id: str) -> list[GroupRecord]:
+        """Every group of the user, by name (at most ten: the GroupsPerUser quota)."""
+        return [_group(r) for r in self._c.execute(_GROUPS_OF_USER, {"user_id": user_id})]
+
     def groups_of_user(self, user_id: str, after: str | None, limit: int) -> list[GroupRecord]:
         query = (select(t.groups).join(t.group_members,
                                        t.group_members.c.group_id == t.groups.c.group_id)
@@ -230,8 +260,7 @@ class Tx:
                            secret_sealed=key.secret_sealed, created_at=key.created_at)
 
     def access_key(self, access_key_id: str) -> AccessKeyRecord | None:
-        row = self._c.execute(select(t.access_keys)
-                              .where(t.access_keys.c.access_key_id == access_key_id)).first()
+        row = self._c.execute(_ACCESS_KEY, {"access_key_id": access_key_id}).first()
         return None if row is None else _key(row)
 
     def access_keys_of(self, account_id: str, user_id: str | None) -> list[AccessKeyRecord]:
@@ -260,9 +289,7 @@ class Tx:
     # --- tags
 
     def tags_of(self, entity_id: str) -> list[Tag]:
-        rows = self._c.execute(select(t.tags.c.key, t.tags.c.value)
-                               .where(t.tags.c.entity_id == entity_id)
-                               .order_by(t.tags.c.key_lower))
+        rows = self._c.execute(_TAGS, {"entity_id": entity_id})
         return [Tag(r.key, r.value) for r in rows]
 
     def put_tags(self, entity_id: str, tags: Iterable[Tag]) -> None:

@@ -185,6 +185,16 @@ def neutralize_federated_without_session_policy(case: Case) -> Case:
     return out
 
 
+def neutralize_rcp_service_linked_role(case: Case) -> Case:
+    """RCPs do not restrict service-linked roles: leave them out for such a caller."""
+    slr = case["request"]["principal"].get("service_linked_role")
+    if not slr or not case["policies"].get("rcp"):
+        return case
+    out = copy.deepcopy(case)
+    out["policies"]["rcp"] = []
+    return out
+
+
 def _names_caller(principal_element: Any, arn: str) -> bool:
     if not isinstance(principal_element, dict):
         return False
@@ -273,6 +283,7 @@ KNOWN_RULES: tuple[KnownRule, ...] = (
     KnownRule("federated-session-without-policy", neutralize_federated_without_session_policy),
     KnownRule("session-policy-vs-direct-session-grant", neutralize_session_policy_vs_direct_grant),
     KnownRule("notprincipal-deny-chain", neutralize_not_principal_chain),
+    KnownRule("rcp-service-linked-role", neutralize_rcp_service_linked_role),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.api.iam import shapes
-from sekisho.domain import arns, users
+from sekisho.domain import arns, login_profiles, users
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
 from sekisho.domain.tags import as_output, tags_from_params
 
@@ -37,7 +37,8 @@ def get_user(call: Call, p: Params) -> Result:
     with call.services.store.read() as tx:
         rec = users.get_user(tx, call.account_id, name)
         tags = tx.tags_of(rec.user_id)
-    return {"User": shapes.user(call.partition, rec, tags)}
+        last_used = login_profiles.password_last_used(tx, rec.user_id)
+    return {"User": shapes.user(call.partition, rec, tags, last_used)}
 
 
 def list_users(call: Call, p: Params) -> Result:

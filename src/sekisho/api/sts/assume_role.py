@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
-from sekisho.domain import arns, assume_role, roles, sessions, sts
+from sekisho.domain import arns, assume_role, mfa, roles, sessions, sts
 from sekisho.domain.authorization import ContextValue, check_session_may_call
 from sekisho.errors import AccessDenied
 from sekisho.store import roles as stored_roles
@@ -38,7 +38,8 @@ def assume_role_(call: Call, p: Params) -> Result:
                                       *(p.get("TransitiveTagKeys") or ())]))
     source = assume_role.source_identity(previous.source_identity, p.get("SourceIdentity"))
     mfa_at = _mfa(call, p)
-    context: dict[str, ContextValue] = {"sts:RoleSessionName": session_name}
+    context: dict[str, ContextValue] = {"sts:RoleSessionName": session_name,
+                                        **mfa.trust_context(mfa_at, call.now)}
     if p.get("ExternalId") is not None:
         context["sts:ExternalId"] = p["ExternalId"]
     if p.get("SourceIdentity") is not None:
@@ -96,10 +97,10 @@ def _authorize_against_trust(call: Call, action: str, role_arn: str,
 
 
 def _mfa(call: Call, p: Params) -> int | None:
-    if p.get("SerialNumber") is None and p.get("TokenCode") is None:
-        claims = call.caller.session
-        return claims.mfa_authenticated_at if claims else None
-    raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+    claims = call.caller.session
+    return mfa.session_mfa_time(call.services.store, call.services.box, call.caller,
+                                p.get("SerialNumber"), p.get("TokenCode"), call.now,
+                                claims.mfa_authenticated_at if claims else None)
 
 
 OPERATIONS: dict[str, Handler] = {"AssumeRole": assume_role_}

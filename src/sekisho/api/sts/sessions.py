@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from sekisho.api.context import Call, Handler, Params, Result
-from sekisho.domain import sessions, sts
-from sekisho.errors import AccessDenied
+from sekisho.domain import mfa, sessions, sts
 
 
 def _mfa(call: Call, p: Params) -> int | None:
     """The MFA time of a request that carries SerialNumber and TokenCode (else None)."""
-    if p.get("SerialNumber") is None and p.get("TokenCode") is None:
-        return None
-    # Virtual MFA devices arrive with the MFA work; until then no code can be right.
-    raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+    return mfa.session_mfa_time(call.services.store, call.services.box, call.caller,
+                                p.get("SerialNumber"), p.get("TokenCode"), call.now)
 
 
 def get_session_token(call: Call, p: Params) -> Result:

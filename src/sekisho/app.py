@@ -16,6 +16,7 @@ from sekisho.api.dispatch import SekishoApp
 from sekisho.auth.credentials import CredentialResolver, LastUsedRecorder
 from sekisho.domain.authorization import Authorizer
 from sekisho.domain.clock import Clock, system_clock
+from sekisho.domain.emulator import Emulator
 from sekisho.domain.secretbox import SecretBox, load_or_create_master_keys
 from sekisho.domain.sessions import KeyRing
 from sekisho.settings import Settings, settings_from_env
@@ -54,10 +55,12 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> SekishoApp:
         credentials=CredentialResolver(opened.store, opened.box, changes, settings.partition,
                                        ring),
         last_used=LastUsedRecorder(timedelta(seconds=settings.last_used_write_interval_seconds)),
-        authorizer=Authorizer(opened.store, changes, settings.partition),
+        authorizer=Authorizer(opened.store, changes, settings.partition, settings.enforcement),
         ring=ring,
     )
-    return SekishoApp(services)
+    emulator = (Emulator(opened.store, changes, settings.partition, settings.emulator_account)
+                if settings.emulator else None)
+    return SekishoApp(services, emulator)
 
 
 def create_app_from_env() -> SekishoApp:

@@ -63,6 +63,10 @@ class Settings:
     # IAM quotas that differ from AWS's defaults (sekisho.domain.quotas), as
     # SEKISHO_QUOTA_OVERRIDES=Users=10000,Roles=2000; an unknown name is an error.
     quota_overrides: quotas.Overrides = ()
+    # Emulator mode, for test suites (never the default): unknown access keys act as the
+    # root user of an account, and the reset endpoints exist (sekisho.domain.emulator).
+    emulator: bool = False
+    emulator_account: str = "123456789012"
 
     @property
     def effective_database_url(self) -> str:
@@ -85,6 +89,7 @@ class Settings:
 
 
 _FIELD_NAMES = {f.name for f in fields(Settings)}
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 def _convert(name: str, raw: str) -> Any:
@@ -107,6 +112,12 @@ def _convert(name: str, raw: str) -> Any:
             return quotas.parse_overrides(raw)
         except ValueError as exc:
             raise SettingsError(f"{ENV_PREFIX}QUOTA_OVERRIDES: {exc}") from None
+    if name == "emulator":
+        # Only these spellings: anything else is a typo, not "false".
+        flag = _BOOLEANS.get(raw.strip().lower())
+        if flag is None:
+            raise SettingsError(f"{ENV_PREFIX}EMULATOR must be true or false, not {raw!r}")
+        return flag
     return raw
 
 
@@ -122,6 +133,9 @@ def _checked(settings: Settings) -> Settings:
         )
     if settings.max_body_bytes < 1024:
         raise SettingsError("max_body_bytes must be at least 1024")
+    if not (len(settings.emulator_account) == 12 and settings.emulator_account.isdigit()):
+        raise SettingsError(f"emulator_account must be a 12-digit account id, "
+                            f"not {settings.emulator_account!r}")
     return settings
 
 

@@ -125,3 +125,11 @@ def test_summary_counts_identity_providers(iam: Any, unique: str) -> None:
     iam.create_open_id_connect_provider(Url=f"https://idp-{unique}.example.com",
                                         ThumbprintList=["a" * 40], ClientIDList=["app"])
     assert iam.get_account_summary()["SummaryMap"]["Providers"] == before + 1
+
+
+def test_summary_counts_virtual_mfa_devices(iam: Any, unique: str) -> None:
+    before = iam.get_account_summary()["SummaryMap"]
+    iam.create_virtual_mfa_device(VirtualMFADeviceName=f"summary-{unique}")
+    after = iam.get_account_summary()["SummaryMap"]
+    assert after["MFADevices"] == before["MFADevices"] + 1
+    assert after["MFADevicesInUse"] == before["MFADevicesInUse"]

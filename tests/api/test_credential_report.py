@@ -224,3 +224,14 @@ def test_signing_certificates_fill_cert_columns(fresh: Account) -> None:
     assert [row[c] for c in ("cert_1_active", "cert_1_last_rotated", "cert_2_active",
                              "cert_2_last_rotated")] == [
         "false", cert["UploadDate"].replace(microsecond=0).isoformat(), "false", "N/A"]
+
+
+def test_user_with_console_password_has_password_enabled(fresh: Account) -> None:
+    iam = fresh.client("iam")
+    iam.create_user(UserName="console")
+    iam.create_login_profile(UserName="console", Password="Correct-Horse-Battery-9")
+    iam.generate_credential_report()
+    row = {r["user"]: r for r in rows_of(iam.get_credential_report()["Content"])}["console"]
+    assert row["password_enabled"] == "true"
+    assert row["password_last_changed"] not in ("N/A", "not_supported")
+    assert row["mfa_active"] == "false"

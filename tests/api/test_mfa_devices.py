@@ -88,6 +88,15 @@ def test_same_name_on_another_path_is_another_device(iam: Any, unique: str) -> N
     assert first != second
 
 
+def test_path_and_name_longer_than_a_serial_is_validation_error(iam: Any, unique: str) -> None:
+    with pytest.raises(ClientError) as exc:
+        iam.create_virtual_mfa_device(VirtualMFADeviceName=f"long-{unique}",
+                                      Path="/" + "p" * 250 + "/")
+    code_, status, message = error_of(exc)
+    assert (code_, status) == ("ValidationError", 400)
+    assert message.endswith("Member must have length less than or equal to 256")
+
+
 def test_create_with_tags_and_list_them(iam: Any, unique: str) -> None:
     serial, _ = create_device(iam, f"t-{unique}", Tags=[{"Key": "team", "Value": "red"}])
     iam.tag_mfa_device(SerialNumber=serial, Tags=[{"Key": "env", "Value": "dev"}])

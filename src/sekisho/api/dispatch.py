@@ -26,6 +26,7 @@ from sekisho.auth.credentials import KeyEntry
 from sekisho.auth.signing_keys import SigningKeyCache
 from sekisho.domain import ids
 from sekisho.domain.authorization import invalid_token
+from sekisho.domain.emulator import RESET_PATHS, Emulator
 from sekisho.protocol.query import params_from_pairs, parse_pairs
 from sekisho.protocol.serialize import serialize_error, serialize_result
 from sekisho.protocol.service import Operation, Service, load_service
@@ -106,6 +107,11 @@ def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _emulated(emulator: Emulator, access_key_id: str, now: datetime) -> KeyEntry:
+    """Emulator mode: an unknown key is an account's root user; nothing is verified."""
+    return KeyEntry(emulator.root_caller(access_key_id, now), True, "", emulated=True)
+
+
 def _service_for(signed_service: str, action: str) -> Service:
     if signed_service in SERVICES:
         return load_service(signed_service)
@@ -114,10 +120,15 @@ def _service_for(signed_service: str, action: str) -> Service:
 
 
 class SekishoApp:
-    """The ASGI application. Built by `app.create_app`; holds no global state."""
+    """The ASGI application. Built by `app.create_app`; holds no global state.
 
-    def __init__(self, services: Services) -> None:
+    With an `emulator` (emulator mode only) unknown access keys are accepted as an
+    account's root user and the reset paths exist; without one they answer 404.
+    """
+
+    def __init__(self, services: Services, emulator: Emulator | None = None) -> None:
         self.services = services
+        self.emulator = emulator
         self.signing_keys = SigningKeyCache()
         # Reads from a local SQLite file take microseconds: running them on the event loop
         # costs less than handing them to a worker thread. Network databases keep the hop.
@@ -131,6 +142,9 @@ class SekishoApp:
             return
         if scope["path"] == "/_sekisho/health":
             await self._respond(send, 200, b"ok", [(b"content-type", b"text/plain")])
+            return
+        if scope["path"] in RESET_PATHS:
+            await self._reset(scope, send)
             return
         request = _Request()
         try:
@@ -153,6 +167,22 @@ class SekishoApp:
                 self.services.store.dispose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def _reset(self, scope: Scope, send: Send) -> None:
+        if self.emulator is None:
+            await self._respond(send, 404, b"Not Found", [(b"content-type", b"text/plain")])
+        elif scope["method"] != "POST":
+            await self._respond(send, 405, b"Method Not Allowed",
+                                [(b"content-type", b"text/plain"), (b"allow", b"POST")])
+        else:
+            if self._reads_inline:
+                self.emulator.reset()
+            else:
+                await asyncio.to_thread(self.emulator.reset)
+            log.info("emulator reset: all state wiped")
+            # moto's server answers its reset with this JSON; suites may check it.
+            await self._respond(send, 200, b'{"status": "ok"}',
+                                [(b"content-type", b"application/json")])
 
     async def _respond(self, send: Send, status: int, body: bytes,
                        headers: list[tuple[bytes, bytes]], request_id: str = "") -> None:
@@ -212,11 +242,21 @@ class SekishoApp:
 
     def _authenticate(self, signed: sigv4.SignedRequest, now: datetime) -> KeyEntry:
         credentials = self.services.credentials
+        emulator = self.emulator
         if signed.session_token is not None or signed.access_key_id.startswith("ASIA"):
-            entry = credentials.temporary(signed.access_key_id, signed.session_token, now,
-                                          signed.service)
+            try:
+                entry = credentials.temporary(signed.access_key_id, signed.session_token, now,
+                                              signed.service)
+            except errors.InvalidClientTokenId:
+                # A token the server did not issue is an unknown key; a known long-term
+                # key sent with a token is still refused.
+                if emulator is None or credentials.lookup(signed.access_key_id):
+                    raise
+                return _emulated(emulator, signed.access_key_id, now)
         else:
             found = credentials.lookup(signed.access_key_id)
+            if found is None and emulator is not None:
+                return _emulated(emulator, signed.access_key_id, now)
             if found is None or not found.active:
                 raise invalid_token(signed.service)
             entry = found
@@ -238,7 +278,7 @@ class SekishoApp:
     async def _note_key_use(self, entry: KeyEntry, now: datetime, service: str,
                             region: str) -> None:
         key_id = entry.caller.access_key_id
-        if not self.services.last_used.due(key_id, now, service, region):
+        if entry.emulated or not self.services.last_used.due(key_id, now, service, region):
             return
 
         def write() -> None:

@@ -16,6 +16,7 @@ from sekisho.api.iam import (
     access_keys,
     account,
     account_settings,
+    authorization_details,
     credential_report,
     credentials,
     groups,
@@ -27,15 +28,16 @@ from sekisho.api.iam import (
     providers,
     roles,
     server_certificates,
+    simulator,
     users,
 )
-from sekisho.api.sts import assume_role, identity, sessions
+from sekisho.api.sts import assume_role, authorization_message, identity, sessions
 
 MODULES: dict[str, tuple[ModuleType, ...]] = {
     "iam": (users, groups, access_keys, account, account_settings, credential_report,
             roles, instance_profiles, credentials, server_certificates, providers,
-            policies, inline_policies, login_profiles, mfa),
-    "sts": (identity, sessions, assume_role),
+            policies, inline_policies, login_profiles, mfa, simulator, authorization_details),
+    "sts": (identity, sessions, assume_role, authorization_message),
 }
 
 

@@ -26,6 +26,8 @@ class KeyEntry:
     caller: Caller
     active: bool
     secret: str = field(repr=False)
+    # An unknown key accepted in emulator mode (sekisho.domain.emulator): no key row exists.
+    emulated: bool = False
 
 
 def expired_token() -> ExpiredToken:

@@ -11,7 +11,13 @@ from sekisho.app import open_state
 from sekisho.cli import bootstrap
 from sekisho.cli.policy_cmd import policy
 from sekisho.domain.clock import system_clock
-from sekisho.settings import Settings, SettingsError, settings_from_env, settings_to_env
+from sekisho.settings import (
+    ENFORCEMENT_MODES,
+    Settings,
+    SettingsError,
+    settings_from_env,
+    settings_to_env,
+)
 
 
 def _settings(**overrides: object) -> Settings:
@@ -33,15 +39,28 @@ def main() -> None:
               help="Data directory (SEKISHO_DATA_DIR, default ./.sekisho).")
 @click.option("--database-url", help="postgresql://... instead of SQLite (SEKISHO_DATABASE_URL).")
 @click.option("--workers", type=int, help="Worker processes (SEKISHO_WORKERS, default 1).")
+@click.option("--enforcement", type=click.Choice(ENFORCEMENT_MODES),
+              help="enforce: deny as AWS does; audit: log would-be denials and allow; off: "
+                   "authenticate only (SEKISHO_ENFORCEMENT, default enforce).")
+@click.option("--emulator", is_flag=True, default=None,
+              help="For test suites: unknown access keys act as an account's root user and "
+                   "POST /moto-api/reset wipes all state (SEKISHO_EMULATOR).")
+@click.option("--emulator-account",
+              help="The account unknown keys belong to in emulator mode "
+                   "(SEKISHO_EMULATOR_ACCOUNT, default 123456789012).")
 def serve(host: str | None, port: int | None, data_dir: Path | None, database_url: str | None,
-          workers: int | None) -> None:
+          workers: int | None, enforcement: str | None, emulator: bool | None,
+          emulator_account: str | None) -> None:
     """Start the IAM and STS endpoint."""
     import uvicorn
 
     settings = _settings(host=host, port=port, data_dir=data_dir, database_url=database_url,
-                         workers=workers)
+                         workers=workers, enforcement=enforcement, emulator=emulator,
+                         emulator_account=emulator_account)
     opened = open_state(settings)
-    first = bootstrap.ensure_first_account(settings, opened.store, opened.box, system_clock)
+    # An emulator's accounts appear on first use (and vanish on reset): no first account.
+    first = (None if settings.emulator else
+             bootstrap.ensure_first_account(settings, opened.store, opened.box, system_clock))
     with opened.store.read() as tx:
         account_count = len(tx.list_accounts())
     opened.store.dispose()
@@ -54,6 +73,10 @@ def serve(host: str | None, port: int | None, data_dir: Path | None, database_ur
     click.echo(f"Sekisho listening on {bootstrap.endpoint_url(settings)} | {where} | "
                f"accounts: {account_count} | enforcement: {settings.enforcement} | "
                f"workers: {settings.workers}", err=False)
+    if settings.emulator:
+        click.echo(f"Emulator mode: unknown access keys act as the root user of account "
+                   f"{settings.emulator_account} (a 12-digit key id names its account); "
+                   f"POST /moto-api/reset wipes all state.")
     os.environ.update(settings_to_env(settings))
     uvicorn.run("sekisho.app:create_app_from_env", factory=True, host=settings.host,
                 port=settings.port, workers=settings.workers, log_level="warning",
@@ -116,6 +139,41 @@ def keys_rotate(data_dir: Path | None, database_url: str | None) -> None:
     with opened.store.write() as tx:
         key_id = add_key(tx, opened.box, system_clock())
     click.echo(f"Added STS sealing key {key_id}; new session tokens are sealed with it.")
+
+
+
+@main.group()
+def sessions() -> None:
+    """Manage temporary credentials."""
+
+
+@sessions.command("revoke")
+@click.option("--role", "role_name", required=True, help="Name of the role.")
+@click.option("--account", "account_id", help="Account of the role (needed when there are "
+              "several).")
+@click.option("--data-dir", type=click.Path(path_type=Path))
+@click.option("--database-url")
+def sessions_revoke(role_name: str, account_id: str | None, data_dir: Path | None,
+                    database_url: str | None) -> None:
+    """Revoke the role's active sessions, as the IAM console does: puts the inline policy
+    AWSRevokeOlderSessions (deny all to sessions issued before now) on the role."""
+    from sekisho.domain.revocation import POLICY_NAME, revoke_older_sessions
+    from sekisho.errors import AwsError
+
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+    opened = open_state(settings)
+    with opened.store.read() as tx:
+        accounts = [a.account_id for a in tx.list_accounts()]
+    if account_id is None and len(accounts) != 1:
+        raise click.UsageError(f"there are {len(accounts)} accounts: name one with --account")
+    chosen = account_id or accounts[0]
+    try:
+        with opened.store.write() as tx:
+            revoke_older_sessions(tx, chosen, role_name, system_clock())
+    except AwsError as exc:
+        raise click.ClickException(f"{exc.code}: {exc}") from None
+    click.echo(f"Put {POLICY_NAME} on role {role_name} of account {chosen}: sessions issued "
+               "before now are denied on their next request.")
 
 
 main.add_command(policy)

@@ -24,6 +24,7 @@ from sekisho.store import (
     roles,
     server_certificates,
 )
+from sekisho.store import mfa as mfa_store
 from sekisho.store import policies as stored_policies
 from sekisho.store.sql import Tx
 
@@ -163,7 +164,7 @@ def _quota_entries(quotas: Quotas) -> dict[str, int]:
 def account_summary(tx: Tx, account_id: str, quotas: Quotas) -> dict[str, int]:
     """Every key of GetAccountSummary's SummaryMap: usage counted from the store, and quotas.
 
-    MFA devices and root passwords do not exist in Sekisho yet: their keys are 0.
+    The root user has neither a password nor an MFA device in Sekisho: those keys are 0.
     """
     root_certificates = credentials.certificates_of(tx, account_id, None)
     summary: dict[str, int] = {
@@ -176,8 +177,8 @@ def account_summary(tx: Tx, account_id: str, quotas: Quotas) -> dict[str, int]:
         "Providers": providers.count_saml(tx, account_id) + providers.count_oidc(tx, account_id),
         # Each attachment of a managed policy keeps one of its versions in use.
         "PolicyVersionsInUse": stored.count_attachments(tx, account_id),
-        "MFADevices": 0,
-        "MFADevicesInUse": 0,
+        "MFADevices": mfa_store.count_devices(tx, account_id),
+        "MFADevicesInUse": mfa_store.count_assigned(tx, account_id),
         "AccountMFAEnabled": 0,
         "AccountAccessKeysPresent": int(bool(tx.access_keys_of(account_id, None))),
         "AccountPasswordPresent": 0,

@@ -11,10 +11,17 @@ other write happened; only the affected account's entries are recompiled.
 
 Some actions need no permission at all (`sts:GetCallerIdentity`: "No
 permissions are required to perform this operation", STS API reference).
+
+The enforcement mode (`Settings.enforcement`) decides what a denial does:
+`enforce` raises it; `audit` evaluates every request as `enforce` would and
+logs each would-be denial as one JSON line on the `sekisho.audit` logger
+(principal, action, resource, deciding policy type and statements; never a
+secret), then lets the request through; `off` decides nothing.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Mapping, Sequence
@@ -33,6 +40,9 @@ from sekisho.store.changes import ChangeWatch
 from sekisho.store.sql import Store, Tx
 
 log = logging.getLogger("sekisho.authorization")
+audit_log = logging.getLogger("sekisho.audit")
+
+ENFORCE, AUDIT, OFF = "enforce", "audit", "off"
 
 # Actions no policy governs: "No permissions are required" (STS API reference for
 # GetCallerIdentity; IAM User Guide, "Permissions for GetSessionToken").
@@ -199,13 +209,38 @@ def _engine_principal(caller: Caller) -> policy.Principal:
     return policy.Principal(caller.arn, caller.account_id, caller.type, user_id=caller.user_id)
 
 
+def would_deny_line(caller: Caller, action: str, resource: str,
+                    decision: policy.Decision | None, message: str = "") -> str:
+    """The audit-mode line for one would-be denial: JSON, without any secret.
+
+    `decision` is None for what no policy decides (a session that may not call `action`);
+    `message` is then the error the caller would have had.
+    """
+    record: dict[str, object] = {"principal": caller.arn, "action": action,
+                                 "resource": resource}
+    if decision is None:
+        record.update(decision="session-restriction", deciding_policy_type=None,
+                      matched_statements=[], message=message)
+    else:
+        record["decision"] = decision.decision
+        record.update(decision.explanation())
+        # An implicit deny is the identity-based policies' silence (AccessDenied says so).
+        kind = decision.deciding_kind or policy.PolicyKind.IDENTITY
+        record["deciding_policy_type"] = kind.value
+    return "would deny " + json.dumps(record)
+
+
 class Authorizer:
     """Decides requests with the policy engine, caching compiled policies per principal."""
 
-    def __init__(self, store: Store, changes: ChangeWatch, partition: str) -> None:
+    def __init__(self, store: Store, changes: ChangeWatch, partition: str,
+                 enforcement: str = ENFORCE) -> None:
+        if enforcement not in (ENFORCE, AUDIT, OFF):
+            raise ValueError(f"unknown enforcement mode {enforcement!r}")
         self._store = store
         self._changes = changes
         self._partition = partition
+        self.enforcement = enforcement
         self._cache: dict[str, _Entry] = {}
         self._lock = threading.Lock()
 
@@ -235,8 +270,10 @@ class Authorizer:
         """The engine's decision. A `resource_policy` (a role's trust policy) joins the
         caller's policies, and then must allow too (AWS: a trust policy always must)."""
         effective = self.effective(caller)
-        keys = dict(context)
-        keys.update(principal_context(caller, effective.principal_tags, now))
+        # The operation's own keys win: AssumeRole with a code, for one, states the MFA
+        # the new session will have, which the trust policy must see.
+        keys = principal_context(caller, effective.principal_tags, now)
+        keys.update(context)
         request = policy.Request(_engine_principal(caller), action, resource,
                                  resource_account(resource, caller.account_id), keys)
         policies = effective.policies
@@ -244,24 +281,43 @@ class Authorizer:
             policies = replace(policies, resource=resource_policy, resource_required=True)
         return policy.authorize(request, policies)
 
-    @staticmethod
-    def needs_no_decision(caller: Caller, action: str) -> bool:
+    def needs_no_decision(self, caller: Caller, action: str) -> bool:
         """True when `action` is allowed to this caller whatever its policies say (the
-        hot path skips building the request context); raises what a session may not call."""
-        check_session_may_call(caller, action)
+        hot path skips building the request context), and always in `off` mode; raises
+        what a session may not call (in `enforce` mode)."""
+        if self.enforcement == OFF:
+            return True
+        try:
+            check_session_may_call(caller, action)
+        except (AccessDenied, InvalidClientTokenId) as exc:
+            if self.enforcement == ENFORCE:
+                raise
+            # One line tells the whole story: no policy could have allowed this call.
+            audit_log.warning("%s", would_deny_line(caller, action, "*", None, exc.message))
+            return True
         return action.lower() in ALWAYS_ALLOWED
+
+    def settle(self, caller: Caller, decision: policy.Decision) -> None:
+        """Acts on a decision as the enforcement mode says: a denial raises AccessDenied
+        (`enforce`), is logged to `sekisho.audit` (`audit`), or is ignored (`off`)."""
+        if decision.allowed or self.enforcement == OFF:
+            return
+        message = decision.access_denied_message()
+        if self.enforcement == ENFORCE:
+            raise AccessDenied(message)
+        request = decision.request
+        audit_log.warning("%s", would_deny_line(caller, request.action, request.resource,
+                                                decision))
 
     def authorize(self, caller: Caller, action: str, resources: Sequence[str],
                   context: Mapping[str, ContextValue], now: datetime) -> None:
         """Raises AccessDenied (or what AWS raises for the credential) unless `caller` may
-        perform `action` on every resource."""
-        check_session_may_call(caller, action)
-        if action.lower() in ALWAYS_ALLOWED:
+        perform `action` on every resource; in `audit` mode logs instead of raising, in
+        `off` mode decides nothing."""
+        if self.needs_no_decision(caller, action):
             return
         for resource in resources or ("*",):
-            decision = self.decide(caller, action, resource, context, now)
-            if not decision.allowed:
-                raise AccessDenied(decision.access_denied_message())
+            self.settle(caller, self.decide(caller, action, resource, context, now))
 
 
 def check_session_may_call(caller: Caller, action: str) -> None:

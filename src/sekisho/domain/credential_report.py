@@ -31,8 +31,10 @@ from datetime import datetime, timedelta
 
 from sekisho.domain import arns
 from sekisho.domain.account_settings import PasswordPolicy, find_password_policy, next_rotation
+from sekisho.domain.login_profiles import account_password_info
 from sekisho.errors import ReportExpired, ReportNotPresent
 from sekisho.store import account_settings as stored
+from sekisho.store import mfa as mfa_store
 from sekisho.store.account_settings import CredentialReportRecord
 from sekisho.store.records import AccessKeyRecord, UserRecord
 from sekisho.store.sql import Tx
@@ -194,9 +196,15 @@ def build_report(tx: Tx, account_id: str, partition: str, now: datetime) -> byte
         certs_by_owner.setdefault(cert.user_id, []).append(
             Certificate(cert.active, cert.uploaded_at))
 
+    passwords = account_password_info(tx, account_id)
+
     def credentials_of(owner: str | None) -> Credentials:
-        # Login profiles and MFA devices do not exist in Sekisho yet: no password, no MFA.
-        return Credentials(keys=keys_by_owner.get(owner, []),
+        # The root user has no console password or MFA device in Sekisho.
+        info = passwords.get(owner) if owner else None
+        password = Password(info.changed_at, info.last_used_at) if info else None
+        return Credentials(password=password,
+                           mfa_active=bool(owner) and mfa_store.has_devices(tx, owner or ""),
+                           keys=keys_by_owner.get(owner, []),
                            certificates=certs_by_owner.get(owner, []))
 
     rows = [root_row(partition, account_id, created, credentials_of(None))]

@@ -43,6 +43,7 @@ from sekisho.errors import (
     EntityAlreadyExists,
     InvalidAuthenticationCode,
     NoSuchEntity,
+    ValidationError,
 )
 from sekisho.store import mfa as stored
 from sekisho.store.errors import Conflict
@@ -55,6 +56,7 @@ log = logging.getLogger("sekisho.mfa")
 DEVICE_PREFIX = "AMFA"  # internal ids only: AWS exposes no unique id for MFA devices
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+MAX_SERIAL = 256  # serialNumberType, IAM API reference
 
 # AWS's wording (GetSessionToken / AssumeRole answers, as quoted in AWS CLI and SDK issues).
 MUST_PROVIDE_BOTH = ("MultiFactorAuthentication failed, must provide both MFA serial number "
@@ -107,7 +109,12 @@ def create_virtual_device(tx: Tx, box: SecretBox, account_id: str, serial: str,
                           device_name: str, account_label: str, tags: Sequence[Tag],
                           now: datetime) -> NewDevice:
     """Creates an unassigned device with a fresh seed; EntityAlreadyExists when a device of
-    the same path and name exists. `account_label` names the account in the QR code."""
+    the same path and name exists. `account_label` names the account in the QR code.
+    Raises ValidationError when path and name make a serial longer than AWS's 256."""
+    if len(serial) > MAX_SERIAL:
+        raise ValidationError(
+            f"1 validation error detected: Value '{serial}' at 'serialNumber' failed to "
+            f"satisfy constraint: Member must have length less than or equal to {MAX_SERIAL}")
     check_tag_count((), tags, "MFADevice")
     seed = totp.new_seed()
     record = MFADeviceRecord(ids.unique_id(DEVICE_PREFIX), account_id, serial,

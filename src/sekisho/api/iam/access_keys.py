@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sekisho.api.context import Call, Handler, Params, Result
+from sekisho.api.iam.policies import user_target
 from sekisho.domain import access_keys, arns, users
 from sekisho.store.sql import Tx
 
@@ -17,15 +18,18 @@ def _owner(call: Call, tx: Tx, user_name: str | None) -> tuple[str | None, str |
     return rec.user_id, rec.name
 
 
-def _resource(call: Call, user_name: str | None) -> str:
-    name = user_name or call.caller.user_name
-    if name is None:
-        return call.caller.arn
-    return arns.user(call.partition, call.account_id, "/", name)
+def _authorize(call: Call, action: str, user_name: str | None) -> None:
+    """Authorizes `action` on the named user as it is now (its path and tags), or on the
+    caller itself when the request names no user."""
+    if user_name is None:
+        call.authorize(action, call.caller.arn)
+        return
+    resource, context = user_target(call, user_name)
+    call.authorize(action, resource, context=context)
 
 
 def create_access_key(call: Call, p: Params) -> Result:
-    call.authorize("iam:CreateAccessKey", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:CreateAccessKey", p.get("UserName"))
     with call.services.store.write() as tx:
         user_id, user_name = _owner(call, tx, p.get("UserName"))
         new = access_keys.create_access_key(tx, call.services.box, call.account_id, user_id,
@@ -38,7 +42,7 @@ def create_access_key(call: Call, p: Params) -> Result:
 
 
 def list_access_keys(call: Call, p: Params) -> Result:
-    call.authorize("iam:ListAccessKeys", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:ListAccessKeys", p.get("UserName"))
     with call.services.store.read() as tx:
         user_id, user_name = _owner(call, tx, p.get("UserName"))
         keys = tx.access_keys_of(call.account_id, user_id)
@@ -53,7 +57,7 @@ def list_access_keys(call: Call, p: Params) -> Result:
 
 
 def update_access_key(call: Call, p: Params) -> Result:
-    call.authorize("iam:UpdateAccessKey", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:UpdateAccessKey", p.get("UserName"))
     with call.services.store.write() as tx:
         user_id, _ = _owner(call, tx, p.get("UserName"))
         access_keys.update_access_key(tx, call.account_id, user_id, p["AccessKeyId"],
@@ -62,7 +66,7 @@ def update_access_key(call: Call, p: Params) -> Result:
 
 
 def delete_access_key(call: Call, p: Params) -> Result:
-    call.authorize("iam:DeleteAccessKey", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:DeleteAccessKey", p.get("UserName"))
     with call.services.store.write() as tx:
         user_id, _ = _owner(call, tx, p.get("UserName"))
         access_keys.delete_access_key(tx, call.account_id, user_id, p["AccessKeyId"])

@@ -7,19 +7,23 @@ from __future__ import annotations
 from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
-from sekisho.domain import arns, users
+from sekisho.api.iam.policies import user_target
 from sekisho.domain import credentials as creds
+from sekisho.domain import users
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
 from sekisho.errors import InvalidInput
 from sekisho.store.credentials import ServiceCredentialRecord
 from sekisho.store.sql import Tx
 
 
-def _resource(call: Call, user_name: str | None) -> str:
-    name = user_name or call.caller.user_name
-    if name is None:
-        return call.caller.arn
-    return arns.user(call.partition, call.account_id, "/", name)
+def _authorize(call: Call, action: str, user_name: str | None) -> None:
+    """Authorizes `action` on the named user as it is now (its path and tags), or on the
+    caller itself when the request names no user."""
+    if user_name is None:
+        call.authorize(action, call.caller.arn)
+        return
+    resource, context = user_target(call, user_name)
+    call.authorize(action, resource, context=context)
 
 
 def _owner(call: Call, tx: Tx, user_name: str | None) -> tuple[str | None, str | None]:
@@ -53,7 +57,7 @@ def _page(items: list[dict[str, Any]], key: str, p: Params) -> Result:
 
 
 def upload_signing_certificate(call: Call, p: Params) -> Result:
-    call.authorize("iam:UploadSigningCertificate", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:UploadSigningCertificate", p.get("UserName"))
     with call.services.store.write() as tx:
         user_id, user_name = _owner(call, tx, p.get("UserName"))
         rec = creds.upload_signing_certificate(tx, call.account_id, user_id,
@@ -72,7 +76,7 @@ def _certificate(certificate_id: str, body: str, status: str, uploaded: object,
 
 
 def list_signing_certificates(call: Call, p: Params) -> Result:
-    call.authorize("iam:ListSigningCertificates", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:ListSigningCertificates", p.get("UserName"))
     with call.services.store.read() as tx:
         user_id, user_name = _owner(call, tx, p.get("UserName"))
         certs = creds.signing_certificates_of(tx, call.account_id, user_id)
@@ -82,7 +86,7 @@ def list_signing_certificates(call: Call, p: Params) -> Result:
 
 
 def update_signing_certificate(call: Call, p: Params) -> Result:
-    call.authorize("iam:UpdateSigningCertificate", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:UpdateSigningCertificate", p.get("UserName"))
     with call.services.store.write() as tx:
         user_id, _ = _owner(call, tx, p.get("UserName"))
         creds.update_signing_certificate(tx, call.account_id, user_id, p["CertificateId"],
@@ -91,7 +95,7 @@ def update_signing_certificate(call: Call, p: Params) -> Result:
 
 
 def delete_signing_certificate(call: Call, p: Params) -> Result:
-    call.authorize("iam:DeleteSigningCertificate", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:DeleteSigningCertificate", p.get("UserName"))
     with call.services.store.write() as tx:
         user_id, _ = _owner(call, tx, p.get("UserName"))
         creds.delete_signing_certificate(tx, call.account_id, user_id, p["CertificateId"])
@@ -108,7 +112,7 @@ def _ssh_key(key_id: str, user_name: str, body: str, fingerprint: str, status: s
 
 
 def upload_ssh_public_key(call: Call, p: Params) -> Result:
-    call.authorize("iam:UploadSSHPublicKey", _resource(call, p["UserName"]))
+    _authorize(call, "iam:UploadSSHPublicKey", p["UserName"])
     with call.services.store.write() as tx:
         user_id, user_name = _user(call, tx, p["UserName"])
         rec = creds.upload_ssh_key(tx, call.account_id, user_id, p["SSHPublicKeyBody"],
@@ -118,7 +122,7 @@ def upload_ssh_public_key(call: Call, p: Params) -> Result:
 
 
 def get_ssh_public_key(call: Call, p: Params) -> Result:
-    call.authorize("iam:GetSSHPublicKey", _resource(call, p["UserName"]))
+    _authorize(call, "iam:GetSSHPublicKey", p["UserName"])
     with call.services.store.read() as tx:
         user_id, user_name = _user(call, tx, p["UserName"])
         rec = creds.owned_ssh_key(tx, user_id, p["SSHPublicKeyId"])
@@ -128,7 +132,7 @@ def get_ssh_public_key(call: Call, p: Params) -> Result:
 
 
 def list_ssh_public_keys(call: Call, p: Params) -> Result:
-    call.authorize("iam:ListSSHPublicKeys", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:ListSSHPublicKeys", p.get("UserName"))
     if p.get("UserName") is None and call.caller.is_root:
         return {"SSHPublicKeys": [], "IsTruncated": False}  # root holds no SSH keys
     with call.services.store.read() as tx:
@@ -140,7 +144,7 @@ def list_ssh_public_keys(call: Call, p: Params) -> Result:
 
 
 def update_ssh_public_key(call: Call, p: Params) -> Result:
-    call.authorize("iam:UpdateSSHPublicKey", _resource(call, p["UserName"]))
+    _authorize(call, "iam:UpdateSSHPublicKey", p["UserName"])
     with call.services.store.write() as tx:
         user_id, _ = _user(call, tx, p["UserName"])
         creds.update_ssh_key(tx, call.account_id, user_id, p["SSHPublicKeyId"], p["Status"])
@@ -148,7 +152,7 @@ def update_ssh_public_key(call: Call, p: Params) -> Result:
 
 
 def delete_ssh_public_key(call: Call, p: Params) -> Result:
-    call.authorize("iam:DeleteSSHPublicKey", _resource(call, p["UserName"]))
+    _authorize(call, "iam:DeleteSSHPublicKey", p["UserName"])
     with call.services.store.write() as tx:
         user_id, _ = _user(call, tx, p["UserName"])
         creds.delete_ssh_key(tx, call.account_id, user_id, p["SSHPublicKeyId"])
@@ -177,7 +181,7 @@ def _service_credential(call: Call, rec: ServiceCredentialRecord, user_name: str
 
 
 def create_service_specific_credential(call: Call, p: Params) -> Result:
-    call.authorize("iam:CreateServiceSpecificCredential", _resource(call, p["UserName"]))
+    _authorize(call, "iam:CreateServiceSpecificCredential", p["UserName"])
     with call.services.store.write() as tx:
         user_id, user_name = _user(call, tx, p["UserName"])
         issued = creds.create_service_credential(
@@ -188,7 +192,7 @@ def create_service_specific_credential(call: Call, p: Params) -> Result:
 
 
 def list_service_specific_credentials(call: Call, p: Params) -> Result:
-    call.authorize("iam:ListServiceSpecificCredentials", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:ListServiceSpecificCredentials", p.get("UserName"))
     all_users = bool(p.get("AllUsers"))
     if all_users and p.get("UserName") is not None:
         raise InvalidInput("AllUsers cannot be specified together with UserName.")
@@ -210,7 +214,7 @@ def _name_of(tx: Tx, user_id: str) -> str:
 
 
 def reset_service_specific_credential(call: Call, p: Params) -> Result:
-    call.authorize("iam:ResetServiceSpecificCredential", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:ResetServiceSpecificCredential", p.get("UserName"))
     with call.services.store.write() as tx:
         user_id, user_name = _user(call, tx, p.get("UserName"))
         issued = creds.reset_service_credential(tx, call.services.box, call.account_id,
@@ -220,7 +224,7 @@ def reset_service_specific_credential(call: Call, p: Params) -> Result:
 
 
 def update_service_specific_credential(call: Call, p: Params) -> Result:
-    call.authorize("iam:UpdateServiceSpecificCredential", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:UpdateServiceSpecificCredential", p.get("UserName"))
     with call.services.store.write() as tx:
         user_id, _ = _user(call, tx, p.get("UserName"))
         creds.update_service_credential(tx, call.account_id, user_id,
@@ -229,7 +233,7 @@ def update_service_specific_credential(call: Call, p: Params) -> Result:
 
 
 def delete_service_specific_credential(call: Call, p: Params) -> Result:
-    call.authorize("iam:DeleteServiceSpecificCredential", _resource(call, p.get("UserName")))
+    _authorize(call, "iam:DeleteServiceSpecificCredential", p.get("UserName"))
     with call.services.store.write() as tx:
         user_id, _ = _user(call, tx, p.get("UserName"))
         creds.delete_service_credential(tx, call.account_id, user_id,

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.api.iam import shapes
+from sekisho.api.iam.policies import user_target
 from sekisho.domain import arns, groups
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
 
 
 def _arn(call: Call, name: str, path: str = "/") -> str:
     return arns.group(call.partition, call.account_id, path, name)
+
+
+def _existing(call: Call, name: str) -> str:
+    """The ARN of group `name` as it is now, for authorizing before any NoSuchEntity
+    (path `/` when it does not exist: "forbidden" comes before "not found")."""
+    with call.services.store.read() as tx:
+        rec = tx.group_by_name(call.account_id, name)
+    return _arn(call, name, rec.path if rec else "/")
 
 
 def _paged(out: dict[str, object], marker: str | None) -> dict[str, object]:
@@ -29,7 +38,7 @@ def create_group(call: Call, p: Params) -> Result:
 
 def get_group(call: Call, p: Params) -> Result:
     name = p["GroupName"]
-    call.authorize("iam:GetGroup", _arn(call, name))
+    call.authorize("iam:GetGroup", _existing(call, name))
     with call.services.store.read() as tx:
         rec = groups.get_group(tx, call.account_id, name)
         page = groups.members(tx, rec, p.get("Marker"), p.get("MaxItems", DEFAULT_MAX_ITEMS))
@@ -49,8 +58,8 @@ def list_groups(call: Call, p: Params) -> Result:
 
 def list_groups_for_user(call: Call, p: Params) -> Result:
     user_name = p["UserName"]
-    call.authorize("iam:ListGroupsForUser",
-                   arns.user(call.partition, call.account_id, "/", user_name))
+    resource, context = user_target(call, user_name)
+    call.authorize("iam:ListGroupsForUser", resource, context=context)
     with call.services.store.read() as tx:
         page = groups.groups_for_user(tx, call.account_id, user_name, p.get("Marker"),
                                       p.get("MaxItems", DEFAULT_MAX_ITEMS))
@@ -60,7 +69,7 @@ def list_groups_for_user(call: Call, p: Params) -> Result:
 
 def update_group(call: Call, p: Params) -> Result:
     name = p["GroupName"]
-    call.authorize("iam:UpdateGroup", _arn(call, name))
+    call.authorize("iam:UpdateGroup", _existing(call, name))
     with call.services.store.write() as tx:
         groups.update_group(tx, call.account_id, name, p.get("NewGroupName"), p.get("NewPath"))
     return None
@@ -68,7 +77,7 @@ def update_group(call: Call, p: Params) -> Result:
 
 def delete_group(call: Call, p: Params) -> Result:
     name = p["GroupName"]
-    call.authorize("iam:DeleteGroup", _arn(call, name))
+    call.authorize("iam:DeleteGroup", _existing(call, name))
     with call.services.store.write() as tx:
         groups.delete_group(tx, call.account_id, name)
     return None
@@ -76,7 +85,7 @@ def delete_group(call: Call, p: Params) -> Result:
 
 def add_user_to_group(call: Call, p: Params) -> Result:
     name = p["GroupName"]
-    call.authorize("iam:AddUserToGroup", _arn(call, name))
+    call.authorize("iam:AddUserToGroup", _existing(call, name))
     with call.services.store.write() as tx:
         groups.add_user_to_group(tx, call.account_id, name, p["UserName"], call.now)
     return None
@@ -84,7 +93,7 @@ def add_user_to_group(call: Call, p: Params) -> Result:
 
 def remove_user_from_group(call: Call, p: Params) -> Result:
     name = p["GroupName"]
-    call.authorize("iam:RemoveUserFromGroup", _arn(call, name))
+    call.authorize("iam:RemoveUserFromGroup", _existing(call, name))
     with call.services.store.write() as tx:
         groups.remove_user_from_group(tx, call.account_id, name, p["UserName"])
     return None

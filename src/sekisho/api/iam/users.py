@@ -1,9 +1,17 @@
-"""IAM operations on users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, tags."""
+"""IAM operations on users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, tags.
+
+Operations on an existing user read its path, tags and boundary first, so that
+authorization sees its real ARN, `aws:ResourceTag/...` and `iam:PermissionsBoundary`
+(Service Authorization Reference for IAM); a missing user is authorized as
+`user/NAME` and only then reported as NoSuchEntity ("forbidden" before "not found").
+"""
 
 from __future__ import annotations
 
 from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.api.iam import shapes
+from sekisho.api.iam.policies import user_target
+from sekisho.api.iam.roles import request_tag_context, resource_tag_context
 from sekisho.domain import arns, login_profiles, users
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
 from sekisho.domain.tags import as_output, tags_from_params
@@ -15,8 +23,13 @@ def _arn(call: Call, name: str, path: str = "/") -> str:
 
 def create_user(call: Call, p: Params) -> Result:
     name, path = p["UserName"], p.get("Path", "/")
-    call.authorize("iam:CreateUser", _arn(call, name, path))
     tags = tags_from_params(p.get("Tags"))
+    context = request_tag_context(tags)
+    if p.get("PermissionsBoundary"):
+        # The delegated-administrator pattern conditions CreateUser on the boundary
+        # (IAM User Guide, "Permissions boundaries for IAM entities").
+        context["iam:PermissionsBoundary"] = p["PermissionsBoundary"]
+    call.authorize("iam:CreateUser", _arn(call, name, path), context=context)
     with call.services.store.write() as tx:
         rec = users.create_user(tx, call.account_id, name, path, tags,
                                 p.get("PermissionsBoundary"), call.now)
@@ -33,12 +46,19 @@ def get_user(call: Call, p: Params) -> Result:
         # AWS describes the root user by its account id and ARN only.
         return {"User": {"UserId": call.account_id, "Arn": call.caller.arn, "CreateDate": created}}
     name = name or call.caller.user_name or ""
-    call.authorize("iam:GetUser", _arn(call, name))
+    # One read serves both the authorization (path, tags, boundary) and the answer.
     with call.services.store.read() as tx:
-        rec = users.get_user(tx, call.account_id, name)
-        tags = tx.tags_of(rec.user_id)
-        last_used = login_profiles.password_last_used(tx, rec.user_id)
-    return {"User": shapes.user(call.partition, rec, tags, last_used)}
+        found = tx.user_by_name(call.account_id, name)
+        tags = tx.tags_of(found.user_id) if found else []
+        last_used = login_profiles.password_last_used(tx, found.user_id) if found else None
+    context = resource_tag_context(tags)
+    if found and found.permissions_boundary_arn:
+        context["iam:PermissionsBoundary"] = found.permissions_boundary_arn
+    call.authorize("iam:GetUser", _arn(call, name, found.path if found else "/"),
+                   context=context)
+    if found is None:
+        raise users.not_found(name)
+    return {"User": shapes.user(call.partition, found, tags, last_used)}
 
 
 def list_users(call: Call, p: Params) -> Result:
@@ -59,7 +79,8 @@ def list_users(call: Call, p: Params) -> Result:
 
 def update_user(call: Call, p: Params) -> Result:
     name = p["UserName"]
-    call.authorize("iam:UpdateUser", _arn(call, name))
+    resource, context = user_target(call, name)
+    call.authorize("iam:UpdateUser", resource, context=context)
     with call.services.store.write() as tx:
         users.update_user(tx, call.account_id, name, p.get("NewUserName"), p.get("NewPath"))
     return None
@@ -67,7 +88,8 @@ def update_user(call: Call, p: Params) -> Result:
 
 def delete_user(call: Call, p: Params) -> Result:
     name = p["UserName"]
-    call.authorize("iam:DeleteUser", _arn(call, name))
+    resource, context = user_target(call, name)
+    call.authorize("iam:DeleteUser", resource, context=context)
     with call.services.store.write() as tx:
         users.delete_user(tx, call.account_id, name)
     return None
@@ -75,8 +97,10 @@ def delete_user(call: Call, p: Params) -> Result:
 
 def tag_user(call: Call, p: Params) -> Result:
     name = p["UserName"]
-    call.authorize("iam:TagUser", _arn(call, name))
     tags = tags_from_params(p["Tags"])
+    resource, context = user_target(call, name)
+    context.update(request_tag_context(tags))
+    call.authorize("iam:TagUser", resource, context=context)
     with call.services.store.write() as tx:
         users.tag_user(tx, call.account_id, name, tags)
     return None
@@ -84,7 +108,9 @@ def tag_user(call: Call, p: Params) -> Result:
 
 def untag_user(call: Call, p: Params) -> Result:
     name = p["UserName"]
-    call.authorize("iam:UntagUser", _arn(call, name))
+    resource, context = user_target(call, name)
+    context["aws:TagKeys"] = tuple(p["TagKeys"])
+    call.authorize("iam:UntagUser", resource, context=context)
     with call.services.store.write() as tx:
         users.untag_user(tx, call.account_id, name, p["TagKeys"])
     return None
@@ -92,7 +118,8 @@ def untag_user(call: Call, p: Params) -> Result:
 
 def list_user_tags(call: Call, p: Params) -> Result:
     name = p["UserName"]
-    call.authorize("iam:ListUserTags", _arn(call, name))
+    resource, context = user_target(call, name)
+    call.authorize("iam:ListUserTags", resource, context=context)
     with call.services.store.read() as tx:
         rec = users.get_user(tx, call.account_id, name)
         tags = tx.tags_of(rec.user_id)

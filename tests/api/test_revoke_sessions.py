@@ -119,7 +119,7 @@ def test_revoke_of_unknown_role_fails_with_aws_error(server: RunningServer, uniq
 
 def test_revoke_of_service_linked_role_is_refused(server: RunningServer, iam: Any,
                                                   unique: str) -> None:
-    role = iam.create_service_linked_role(AWSServiceName="elasticbeanstalk.amazonaws.com",
+    role = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com",
                                           CustomSuffix=unique)["Role"]
     done = revoke(server, "--role", role["RoleName"])
     assert done.returncode != 0

@@ -11,6 +11,7 @@ from sekisho.app import open_state
 from sekisho.cli import bootstrap
 from sekisho.cli.policy_cmd import policy
 from sekisho.domain.clock import system_clock
+from sekisho.seed import cli as seeding
 from sekisho.settings import (
     ENFORCEMENT_MODES,
     Settings,
@@ -48,19 +49,24 @@ def main() -> None:
 @click.option("--emulator-account",
               help="The account unknown keys belong to in emulator mode "
                    "(SEKISHO_EMULATOR_ACCOUNT, default 123456789012).")
+@click.option("--seed", "seed_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="YAML or JSON file of accounts, users, groups, roles and policies to create "
+                   "(idempotently) before serving; see docs/seeding.md.")
 def serve(host: str | None, port: int | None, data_dir: Path | None, database_url: str | None,
           workers: int | None, enforcement: str | None, emulator: bool | None,
-          emulator_account: str | None) -> None:
+          emulator_account: str | None, seed_file: Path | None) -> None:
     """Start the IAM and STS endpoint."""
     import uvicorn
 
     settings = _settings(host=host, port=port, data_dir=data_dir, database_url=database_url,
                          workers=workers, enforcement=enforcement, emulator=emulator,
                          emulator_account=emulator_account)
+    seed = seeding.read_seed_option(seed_file, settings)
     opened = open_state(settings)
     # An emulator's accounts appear on first use (and vanish on reset): no first account.
     first = (None if settings.emulator else
              bootstrap.ensure_first_account(settings, opened.store, opened.box, system_clock))
+    seeding.apply_seed_option(seed, settings, opened)
     with opened.store.read() as tx:
         account_count = len(tx.list_accounts())
     opened.store.dispose()
@@ -177,3 +183,4 @@ def sessions_revoke(role_name: str, account_id: str | None, data_dir: Path | Non
 
 
 main.add_command(policy)
+main.add_command(seeding.export)

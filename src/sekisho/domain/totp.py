@@ -24,9 +24,6 @@ import secrets
 from datetime import datetime
 from urllib.parse import quote
 
-import pyotp
-import segno
-
 STEP_SECONDS = 30
 DIGITS = 6
 DRIFT_STEPS = 1
@@ -48,6 +45,9 @@ def step_of(now: datetime) -> int:
 
 def code_at(seed: str, step: int) -> str:
     """The code the device shows during time step `step`."""
+    # Imported on first use (as segno below): a server start should not pay for them.
+    import pyotp
+
     return pyotp.TOTP(seed, digits=DIGITS, interval=STEP_SECONDS).generate_otp(step)
 
 
@@ -91,6 +91,8 @@ def provisioning_uri(seed: str, device_name: str, account_name: str) -> str:
 
 def qr_png(uri: str) -> bytes:
     """A PNG image of a QR code holding `uri`."""
+    import segno
+
     out = io.BytesIO()
     segno.make(uri, error="m", micro=False).save(out, kind="png", scale=4, border=4)
     return out.getvalue()

@@ -73,7 +73,7 @@ def export(account_ids: tuple[str, ...], include_secrets: bool, fmt: str,
     opened = open_state(settings)
     try:
         result = export_accounts(opened.store, opened.box, account_ids or None,
-                                 include_secrets=include_secrets, partition=settings.partition)
+                                 include_secrets=include_secrets)
     except UnknownAccount as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -61,7 +61,7 @@ class Export:
 
 
 def export_accounts(store: Store, box: SecretBox, account_ids: Sequence[str] | None, *,
-                    include_secrets: bool, partition: str = "aws") -> Export:
+                    include_secrets: bool) -> Export:
     """The seed that recreates the given accounts (all accounts for None).
 
     Raises UnknownAccount for an id that names no account.
@@ -74,8 +74,7 @@ def export_accounts(store: Store, box: SecretBox, account_ids: Sequence[str] | N
         for account_id in chosen:
             if tx.get_account(account_id) is None:
                 raise UnknownAccount(f"No account {account_id}.")
-            exported.append(_Exporter(tx, box, account_id, include_secrets, partition,
-                                      notes).account())
+            exported.append(_Exporter(tx, box, account_id, include_secrets, notes).account())
     if not include_secrets:
         notes.append("Secrets were not exported (use --include-secrets): access keys, login "
                      "profiles and MFA devices are left out.")
@@ -134,12 +133,11 @@ class _Exporter:
     """One account's export: reads in the caller's transaction, appends to `notes`."""
 
     def __init__(self, tx: Tx, box: SecretBox, account_id: str, include_secrets: bool,
-                 partition: str, notes: list[str]) -> None:
+                 notes: list[str]) -> None:
         self.tx = tx
         self.box = box
         self.account_id = account_id
         self.secrets = include_secrets
-        self.partition = partition
         self.notes = notes
 
     def note(self, text: str) -> None:

@@ -1,13 +1,17 @@
-"""Opening the database: engines for SQLite (WAL) and PostgreSQL, and migrations."""
+"""Opening the database: engines for SQLite (WAL) and PostgreSQL, and migrations.
+
+Alembic is imported only when a migration has to run: importing it (with Mako
+and SQLAlchemy's ORM) costs more than the rest of a server start, and a
+database already at the newest revisions needs none of it.
+"""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -60,8 +64,55 @@ def open_engine(url: str) -> Engine:
     return create_engine(sa_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def _revision_graph() -> tuple[set[str], set[str]] | None:
+    """(every revision, every revision some other one revises), read from the migration
+    files without Alembic; None when a file does not state them as plain literals."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in sorted((_MIGRATIONS / "versions").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        found: dict[str, Any] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)
+                    and node.targets[0].id in ("revision", "down_revision")):
+                try:
+                    found[node.targets[0].id] = ast.literal_eval(node.value)
+                except ValueError:
+                    return None
+        revision, down = found.get("revision"), found.get("down_revision")
+        if not isinstance(revision, str):
+            return None
+        revisions.add(revision)
+        if isinstance(down, str):
+            revised.add(down)
+        elif isinstance(down, tuple | list):
+            revised.update(str(d) for d in down)
+    return revisions, revised
+
+
+def at_newest_revisions(engine: Engine) -> bool:
+    """True when the database's Alembic versions are exactly the migration files' heads."""
+    graph = _revision_graph()
+    if graph is None:
+        return False
+    heads = graph[0] - graph[1]
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        current = {row[0] for row in connection.execute(
+            text("SELECT version_num FROM alembic_version"))}
+    return bool(heads) and current == heads
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revisions."""
+    """Bring the schema to the newest Alembic revisions (nothing to do: returns at once)."""
+    if at_newest_revisions(engine):
+        return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with engine.begin() as connection:

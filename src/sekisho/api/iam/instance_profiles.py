@@ -10,14 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
-from sekisho.api.iam.roles import (
-    existing_role,
-    limits,
-    request_tag_context,
-    resource_tag_context,
-    role_shape,
-    tag_page,
-)
+from sekisho.api.iam.roles import existing_role, limits, role_shape
+from sekisho.api.iam.tagging import request_tag_context, resource_tag_context, tag_page
 from sekisho.domain import arns, instance_profiles, roles
 from sekisho.domain.instance_profiles import InstanceProfileRecord
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS, Page

@@ -14,7 +14,7 @@ from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.api.iam import shapes
-from sekisho.api.iam.roles import request_tag_context, resource_tag_context, tag_page
+from sekisho.api.iam.tagging import request_tag_context, resource_tag_context, tag_page
 from sekisho.domain import arns, mfa, quotas
 from sekisho.domain.authorization import ContextValue
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
-from sekisho.api.iam.roles import (
+from sekisho.api.iam.tagging import (
     Context,
     request_tag_context,
     resource_tag_context,

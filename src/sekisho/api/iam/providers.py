@@ -9,42 +9,14 @@ SAML private keys are never returned, only their ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
+from sekisho.api.iam.tagging import Context, request_tag_context, resource_tag_context, tag_page
 from sekisho.domain import arns
 from sekisho.domain import providers as idp
-from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
 from sekisho.domain.tags import as_output, tags_from_params
 from sekisho.errors import InvalidInput
-from sekisho.store.records import Tag
-
-Context = dict[str, str | tuple[str, ...]]
-
-
-def request_tag_context(tags: Iterable[Tag]) -> Context:
-    """`aws:RequestTag/KEY` and `aws:TagKeys` for an operation that sets tags."""
-    tags = list(tags)
-    context: Context = {f"aws:RequestTag/{t.key}": t.value for t in tags}
-    if tags:
-        context["aws:TagKeys"] = tuple(t.key for t in tags)
-    return context
-
-
-def resource_tag_context(tags: Iterable[Tag]) -> Context:
-    return {f"aws:ResourceTag/{t.key}": t.value for t in tags}
-
-
-def tag_page(tags: Sequence[Tag], p: Params) -> dict[str, Any]:
-    """One page of an entity's tags (List*Tags); all 50 fit one page unless MaxItems is lower."""
-    limit = p.get("MaxItems", DEFAULT_MAX_ITEMS)
-    start = int(p["Marker"]) if str(p.get("Marker", "")).isdigit() else 0
-    out: dict[str, Any] = {"Tags": as_output(tags[start:start + limit]),
-                           "IsTruncated": start + limit < len(tags)}
-    if start + limit < len(tags):
-        out["Marker"] = str(start + limit)
-    return out
 
 
 def _resource_of(call: Call, arn: str, kind: str) -> str:

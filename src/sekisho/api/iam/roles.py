@@ -10,10 +10,11 @@ that "forbidden" comes before "not found".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
+from sekisho.api.iam.tagging import request_tag_context, resource_tag_context, tag_page
 from sekisho.domain import arns, roles, service_linked
 from sekisho.domain.authorization import ContextValue
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
@@ -22,8 +23,6 @@ from sekisho.domain.roles import RoleRecord
 from sekisho.domain.tags import as_output, tags_from_params
 from sekisho.errors import InvalidInput
 from sekisho.store.records import Tag
-
-Context = dict[str, ContextValue]
 
 
 def limits(call: Call) -> Quotas:
@@ -63,28 +62,10 @@ def role_shape(partition: str, rec: RoleRecord, tags: Sequence[Tag] | None = Non
     return out
 
 
-def request_tag_context(tags: Iterable[Tag]) -> Context:
-    """`aws:RequestTag/KEY` and `aws:TagKeys` for an operation that sets tags."""
-    tags = list(tags)
-    context: Context = {f"aws:RequestTag/{t.key}": t.value for t in tags}
-    if tags:
-        context["aws:TagKeys"] = tuple(t.key for t in tags)
-    return context
 
 
-def resource_tag_context(tags: Iterable[Tag]) -> Context:
-    return {f"aws:ResourceTag/{t.key}": t.value for t in tags}
 
 
-def tag_page(tags: Sequence[Tag], p: Params) -> dict[str, Any]:
-    """One page of an entity's tags (List*Tags); all 50 fit one page unless MaxItems is lower."""
-    limit = p.get("MaxItems", DEFAULT_MAX_ITEMS)
-    start = int(p["Marker"]) if str(p.get("Marker", "")).isdigit() else 0
-    out: dict[str, Any] = {"Tags": as_output(tags[start:start + limit]),
-                           "IsTruncated": start + limit < len(tags)}
-    if start + limit < len(tags):
-        out["Marker"] = str(start + limit)
-    return out
 
 
 def existing_role(call: Call, name: str) -> tuple[str, RoleRecord | None, list[Tag]]:

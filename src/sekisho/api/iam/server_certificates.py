@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
-from sekisho.api.iam.providers import request_tag_context, resource_tag_context, tag_page
+from sekisho.api.iam.tagging import request_tag_context, resource_tag_context, tag_page
 from sekisho.domain import arns
 from sekisho.domain import server_certificates as certs
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS

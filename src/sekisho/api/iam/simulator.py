@@ -108,9 +108,10 @@ def _run(call: Call, p: Params, scenario: Scenario) -> Result:
     actions: list[str] = list(p.get("ActionNames") or [])
     resources: list[str] = list(p.get("ResourceArns") or [])
     option = p.get("ResourceHandlingOption")
-    outcomes = simulator.simulate(scenario, actions, resources)
     if option is not None:
         simulator.check_scenario(option, resources)
+    outcomes = simulator.simulate(scenario, actions, resources)
+    if option is not None:
         per = len(resources)
         results = [_result(a, outcomes[n * per:(n + 1) * per], "*", True)
                    for n, a in enumerate(actions)]

@@ -11,10 +11,10 @@ from __future__ import annotations
 from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.api.iam import shapes
 from sekisho.api.iam.policies import user_target
-from sekisho.api.iam.roles import request_tag_context, resource_tag_context
+from sekisho.api.iam.tagging import request_tag_context, resource_tag_context, tag_page
 from sekisho.domain import arns, login_profiles, users
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
-from sekisho.domain.tags import as_output, tags_from_params
+from sekisho.domain.tags import tags_from_params
 
 
 def _arn(call: Call, name: str, path: str = "/") -> str:
@@ -123,15 +123,7 @@ def list_user_tags(call: Call, p: Params) -> Result:
     with call.services.store.read() as tx:
         rec = users.get_user(tx, call.account_id, name)
         tags = tx.tags_of(rec.user_id)
-    # All of an entity's 50 tags fit one page; MaxItems below that still pages.
-    limit = p.get("MaxItems", DEFAULT_MAX_ITEMS)
-    start = int(p["Marker"]) if str(p.get("Marker", "")).isdigit() else 0
-    chunk = tags[start:start + limit]
-    out: dict[str, object] = {"Tags": as_output(chunk),
-                              "IsTruncated": start + limit < len(tags)}
-    if start + limit < len(tags):
-        out["Marker"] = str(start + limit)
-    return out
+    return tag_page(tags, p)
 
 
 OPERATIONS: dict[str, Handler] = {

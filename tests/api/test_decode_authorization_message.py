@@ -82,7 +82,7 @@ def decoded(sts: Any, encoded: str) -> dict[str, Any]:
 
 
 def condition(items: list[dict[str, Any]], key: str) -> list[str]:
-    return [[v["value"] for v in c["values"]["items"]] for c in items if c["key"] == key][0]
+    return next([v["value"] for v in c["values"]["items"]] for c in items if c["key"] == key)
 
 
 def test_explicit_deny_names_the_statement_principal_action_and_context(

@@ -187,6 +187,14 @@ def test_frozen_clock_at_the_edge_of_expiry(
 # --- AssumeRole with bad input: AWS's error, nothing stored
 
 
+def tagging_user(iam: Any, name: str) -> tuple[str, str]:
+    """A user allowed AssumeRole, TagSession and SetSourceIdentity by its own policy."""
+    key = user_allowed_to_assume(iam, name)
+    iam.put_user_policy(UserName=name, PolicyName="tag",
+                        PolicyDocument=allow("sts:TagSession"))
+    return key
+
+
 def _random(n: int, salt: int = 0) -> str:
     picker = random.Random(n * 1000 + salt)
     return "".join(picker.choice(string.ascii_letters + string.digits) for _ in range(n))
@@ -260,7 +268,7 @@ BAD_ASSUME_ROLE = [
 def test_bad_assume_role_gets_aws_error_and_stores_nothing(
         server: RunningServer, iam: Any, unique: str, overrides: dict[str, Any], code: str,
         message: str | None) -> None:
-    key = user_allowed_to_assume(iam, f"bad-{unique}")
+    key = tagging_user(iam, f"bad-{unique}")
     account = server.client("sts", key).get_caller_identity()["Account"]
     role_arn = make_role(iam, f"bad-{unique}", trust(
         {"AWS": f"arn:aws:iam::{account}:root"}, actions=["sts:AssumeRole", "sts:TagSession",
@@ -277,7 +285,7 @@ def test_bad_assume_role_gets_aws_error_and_stores_nothing(
 
 def test_packed_policy_too_large_names_the_size(server: RunningServer, iam: Any,
                                                 unique: str) -> None:
-    key = user_allowed_to_assume(iam, f"pk-{unique}")
+    key = tagging_user(iam, f"pk-{unique}")
     account = server.client("sts", key).get_caller_identity()["Account"]
     role_arn = make_role(iam, f"pk-{unique}", trust({"AWS": f"arn:aws:iam::{account}:root"},
                                                     actions=["sts:AssumeRole", "sts:TagSession"]))

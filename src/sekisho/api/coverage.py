@@ -12,6 +12,10 @@ from sekisho.protocol.service import load_service
 
 _ORGANIZATIONS = "needs AWS Organizations, which Sekisho does not model"
 _INTERNAL = "belongs to an AWS-internal feature with no meaning on a self-hosted server"
+_PARTNER = ("temporary access delegation is \"not available for general use\" (IAM API "
+            "reference): it needs AWS's partner onboarding")
+_OUTBOUND = ("IAM outbound identity federation (AWS issuing JWTs for external services) is not "
+             "modelled yet")
 
 LEFT_OUT: dict[tuple[str, str], str] = {
     **{("iam", op): _ORGANIZATIONS for op in (
@@ -19,10 +23,16 @@ LEFT_OUT: dict[tuple[str, str], str] = {
         "EnableOrganizationsRootCredentialsManagement", "EnableOrganizationsRootSessions",
         "GenerateOrganizationsAccessReport", "GetOrganizationsAccessReport",
         "ListOrganizationsFeatures")},
-    **{("iam", op): _INTERNAL for op in (
+    **{("iam", op): _PARTNER for op in (
         "AcceptDelegationRequest", "AssociateDelegationRequest", "CreateDelegationRequest",
         "GetDelegationRequest", "ListDelegationRequests", "RejectDelegationRequest",
         "SendDelegationToken", "UpdateDelegationRequest")},
+    **{("iam", op): _OUTBOUND for op in (
+        "DisableOutboundWebIdentityFederation", "EnableOutboundWebIdentityFederation",
+        "GetOutboundWebIdentityFederationInfo")},
+    ("sts", "GetWebIdentityToken"): _OUTBOUND,
+    ("sts", "AssumeRoot"): "issues root sessions for member accounts of an AWS Organization",
+    ("sts", "GetDelegatedAccessToken"): _INTERNAL,
 }
 
 

@@ -25,6 +25,11 @@ from tests.support.server import RunningServer
 
 
 def revoke(server: RunningServer, *args: str) -> subprocess.CompletedProcess[str]:
+    """`sekisho sessions revoke ARGS`, naming the first account unless ARGS name one (other
+    tests may add accounts to the shared server)."""
+    if "--account" not in args:
+        account = server.client("sts").get_caller_identity()["Account"]
+        args = (*args, "--account", account)
     command = [sys.executable, "-m", "sekisho", "sessions", "revoke", *args,
                "--data-dir", str(server.data_dir)]
     if server.database_url:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sekisho.auth.credentials import CredentialResolver, LastUsedRecorder
-from sekisho.domain import authorization
+from sekisho.domain import authorization, last_accessed
 from sekisho.domain.authorization import Authorizer
 from sekisho.domain.clock import Clock
 from sekisho.domain.principal import Caller
@@ -62,6 +62,9 @@ class Call:
         `context` adds the operation's own condition keys (`iam:PolicyARN`,
         `aws:RequestTag/...`, `aws:TagKeys`, ...) to the global ones.
         """
+        # Every attempt counts, allowed or not (IAM API reference, last accessed data);
+        # an in-memory note: the store is written in the background.
+        last_accessed.note(self.services.store, self.caller, action, self.region, self.now)
         authorizer = self.services.authorizer
         if authorizer.needs_no_decision(self.caller, action):
             return

@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import zlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -52,6 +53,8 @@ _AAD = b"sekisho-authorization-message:"
 # The wording AWS answers an undecodable message with, as seen on the wire (the API
 # reference only describes the cause: "invalid characters, such as line breaks").
 INVALID_MESSAGE = "Message is not valid"
+
+_BLOB = re.compile(r"[A-Za-z0-9_-]+")
 
 SourceOf = Callable[[str], str | None]
 
@@ -170,6 +173,10 @@ def decode(box: SecretBox, account_id: str, encoded: str) -> str:
     encode for that account: other text, a truncated or altered blob, or a blob of
     another account (it may name that account's principals and policies).
     """
+    # A blob is URL-safe base64 only: Python's decoder would skip other characters
+    # (such as line breaks, which AWS names as a cause of this error).
+    if not _BLOB.fullmatch(encoded):
+        raise InvalidAuthorizationMessageException(INVALID_MESSAGE)
     try:
         raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
         packed = box.open(raw, _AAD + account_id.encode("ascii"))

@@ -80,7 +80,13 @@ class Emulator:
                     insert_fresh_account(tx, account_id, now)
             except Conflict:
                 pass  # another worker created it first
+        # Remember the account under the token seen now that it exists: the token read
+        # before may be an empty store's, which comes back after every reset.
+        after = self._changes.token()
         with self._lock:
+            if after != self._token:
+                self._known.clear()
+                self._token = after
             self._known.add(account_id)
 
     def reset(self) -> None:

@@ -36,6 +36,7 @@ from sekisho.store.sql import Store, Tx
 
 _MAGIC = b"SK1"
 _KEY_ID_BYTES = 8
+_OPENED_LIMIT = 4096
 
 # Session kinds, as the policy engine names their principals.
 ROLE_SESSION = "role-session"
@@ -108,6 +109,10 @@ class KeyRing:
         self._keys: dict[bytes, AESGCM] = {}
         self._current: bytes | None = None
         self._lock = threading.Lock()
+        # Tokens already opened: a client signs many requests with one token, and
+        # opening (AES-GCM, zlib, JSON) is most of what temporary credentials cost
+        # over long-term keys (bench/sts_bench.py). Only authenticated tokens enter.
+        self._opened: dict[tuple[str, str], SessionClaims] = {}
 
     def _load(self) -> None:
         with self._store.read() as tx:
@@ -144,6 +149,16 @@ class KeyRing:
 
     def open(self, token: str, access_key_id: str) -> SessionClaims:
         """The claims of `token`, issued for `access_key_id`; TokenInvalid otherwise."""
+        opened = self._opened.get((token, access_key_id))
+        if opened is not None:
+            return opened
+        claims = self._open(token, access_key_id)
+        if len(self._opened) >= _OPENED_LIMIT:
+            self._opened.clear()
+        self._opened[(token, access_key_id)] = claims
+        return claims
+
+    def _open(self, token: str, access_key_id: str) -> SessionClaims:
         try:
             raw = base64.b64decode(token.encode("ascii"), validate=True)
         except (binascii.Error, ValueError, UnicodeError):

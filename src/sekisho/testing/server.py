@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,10 +102,14 @@ class SekishoServer:
 
 def post(endpoint_url: str, path: str) -> int:
     """POSTs an empty body to `path`; returns the HTTP status."""
+    return _request(endpoint_url, "POST", path, 10.0)
+
+
+def _request(endpoint_url: str, method: str, path: str, timeout: float) -> int:
     host, _, port = endpoint_url.removeprefix("http://").partition(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
     try:
-        conn.request("POST", path, body=b"")
+        conn.request(method, path, body=b"" if method == "POST" else None)
         response = conn.getresponse()
         response.read()
         return response.status
@@ -190,11 +193,11 @@ def _wait_healthy(endpoint_url: str, process: subprocess.Popen[bytes], log_path:
         if process.poll() is not None:
             raise ServerStartError(f"the server exited early:\n{log_path.read_text()}")
         try:
-            with urllib.request.urlopen(endpoint_url + "/_sekisho/health", timeout=1) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.005)
+            if _request(endpoint_url, "GET", "/_sekisho/health", 1.0) == 200:
+                return
+        except (OSError, http.client.HTTPException):
+            pass  # not listening yet
+        time.sleep(0.005)
     raise ServerStartError(f"the server did not answer in time:\n{log_path.read_text()}")
 
 

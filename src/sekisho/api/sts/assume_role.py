@@ -92,8 +92,7 @@ def _authorize_against_trust(call: Call, action: str, role_arn: str,
         **context}
     decision = call.services.authorizer.decide(call.caller, action, role_arn, keys, call.now,
                                                resource_policy=trust)
-    if not decision.allowed:
-        raise AccessDenied(decision.access_denied_message())
+    call.services.authorizer.settle(call.caller, decision)
 
 
 def _mfa(call: Call, p: Params) -> int | None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
-pytest_plugins = ["pytester"]
-
 
 def plugin_args() -> list[str]:
     """`-p sekisho.testing.pytest_plugin` unless the installed entry point loads it already."""

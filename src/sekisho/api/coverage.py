@@ -33,6 +33,9 @@ LEFT_OUT: dict[tuple[str, str], str] = {
     ("sts", "GetWebIdentityToken"): _OUTBOUND,
     ("sts", "AssumeRoot"): "issues root sessions for member accounts of an AWS Organization",
     ("sts", "GetDelegatedAccessToken"): _INTERNAL,
+    ("iam", "GetHumanReadableSummary"): (
+        "summarises only delegation requests, with a large language model (IAM API reference:"
+        " \"the only supported entity type is delegation-request\"); those are left out"),
 }
 
 

@@ -22,6 +22,7 @@ from sekisho.api.iam import (
     groups,
     inline_policies,
     instance_profiles,
+    last_accessed,
     login_profiles,
     mfa,
     policies,
@@ -29,6 +30,7 @@ from sekisho.api.iam import (
     roles,
     server_certificates,
     simulator,
+    sts_preferences,
     users,
 )
 from sekisho.api.sts import assume_role, authorization_message, identity, sessions
@@ -36,7 +38,8 @@ from sekisho.api.sts import assume_role, authorization_message, identity, sessio
 MODULES: dict[str, tuple[ModuleType, ...]] = {
     "iam": (users, groups, access_keys, account, account_settings, credential_report,
             roles, instance_profiles, credentials, server_certificates, providers,
-            policies, inline_policies, login_profiles, mfa, simulator, authorization_details),
+            policies, inline_policies, login_profiles, mfa, simulator, authorization_details,
+            last_accessed, sts_preferences),
     "sts": (identity, sessions, assume_role, authorization_message),
 }
 

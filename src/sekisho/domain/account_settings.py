@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sekisho.domain.quotas import Quotas
+from sekisho.domain.sts_preferences import summary_token_version
 from sekisho.errors import NoSuchEntity, PasswordPolicyViolation
 from sekisho.store import account_settings as stored
 from sekisho.store import (
@@ -183,7 +184,7 @@ def account_summary(tx: Tx, account_id: str, quotas: Quotas) -> dict[str, int]:
         "AccountAccessKeysPresent": int(bool(tx.access_keys_of(account_id, None))),
         "AccountPasswordPresent": 0,
         "AccountSigningCertificatesPresent": int(bool(root_certificates)),
-        "GlobalEndpointTokenVersion": GLOBAL_ENDPOINT_TOKEN_VERSION,
+        "GlobalEndpointTokenVersion": summary_token_version(tx, account_id),
     }
     summary.update(_quota_entries(quotas))
     return summary

@@ -39,7 +39,7 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -89,7 +89,7 @@ def service_names() -> dict[str, str]:
     return {ns: _REPORT_NAMES.get(ns, name) for ns, name in sorted(names.items())}
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_actions(namespace: str) -> tuple[tuple[str, str], ...]:
     """(action name, access level) of every action of the service; empty if unknown."""
     if namespace not in service_names():
@@ -177,8 +177,7 @@ def statement_reaches(stmt: CompiledStatement, namespace: str) -> bool:
     split = [_split(p) for p in stmt.action_patterns]
     if any(s is None for s in split):
         return _matches_some_action(stmt, namespace)
-    names = [name for service, name in split if service is not None
-             and compile_pattern(service)(namespace)]
+    names = [s[1] for s in split if s is not None and compile_pattern(s[0])(namespace)]
     if not names:
         return stmt.not_action
     if "*" in names:
@@ -364,8 +363,8 @@ def _tracked(allowing: Sequence[CompiledStatement], namespace: str,
              uses: Sequence[stored.UseRecord], entities: dict[str, Entity]) -> list[Any]:
     latest: dict[str, stored.UseRecord] = {}
     for use in uses:
-        seen = latest.get(use.action.lower())
-        if seen is None or use.last_at > seen.last_at:
+        before = latest.get(use.action.lower())
+        if before is None or use.last_at > before.last_at:
             latest[use.action.lower()] = use
     out: list[dict[str, str]] = []
     for name, level in service_actions(namespace):
@@ -373,10 +372,10 @@ def _tracked(allowing: Sequence[CompiledStatement], namespace: str,
         if level in _NOT_MANAGEMENT or not any(s.matches_action(action) for s in allowing):
             continue
         entry = {"ActionName": name}
-        use = latest.get(name.lower())
-        if use is not None:
-            entry.update(LastAccessedTime=_iso(use.last_at), LastAccessedRegion=use.region,
-                         LastAccessedEntity=entities[use.entity_id].arn)
+        last = latest.get(name.lower())
+        if last is not None:
+            entry.update(LastAccessedTime=_iso(last.last_at), LastAccessedRegion=last.region,
+                         LastAccessedEntity=entities[last.entity_id].arn)
         out.append(entry)
     return out
 

@@ -28,7 +28,7 @@ import weakref
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Column,
@@ -78,9 +78,9 @@ UseKey = tuple[str, str, str]
 """(entity id, service namespace in lower case, action name as authorized)."""
 
 
-@dataclass(frozen=True)
-class Use:
-    """One attempt: by whom (account, entity ARN), from which Region, when."""
+class Use(NamedTuple):
+    """One attempt: by whom (account, entity ARN), from which Region, when. (A named tuple:
+    one is made per authorized request, and it is the cheapest immutable record.)"""
 
     account_id: str
     entity_arn: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -24,7 +25,7 @@ from botocore.exceptions import ClientError
 from sekisho.store.database import migrate, open_engine
 from sekisho.store.last_accessed import Use, UseRecorder, record_uses, uses_of
 from sekisho.store.sql import Store
-from tests.support.server import RunningServer
+from tests.support.server import RunningServer, read_root_key
 
 Statement = dict[str, Any]
 
@@ -284,15 +285,52 @@ def test_generate_for_an_arn_of_no_entity_is_invalid_input(iam: Any, account: st
                              "define entity type and name.")
 
 
-def test_unknown_job_id_is_no_such_entity(iam: Any) -> None:
+@pytest.mark.parametrize(("operation", "extra"), [
+    ("get_service_last_accessed_details", {}),
+    ("get_service_last_accessed_details_with_entities", {"ServiceNamespace": "iam"}),
+])
+def test_unknown_job_id_is_no_such_entity(iam: Any, operation: str,
+                                          extra: dict[str, str]) -> None:
     job_id = "00000000-0000-4000-8000-000000000000"
-    for call in (lambda: iam.get_service_last_accessed_details(JobId=job_id),
-                 lambda: iam.get_service_last_accessed_details_with_entities(
-                     JobId=job_id, ServiceNamespace="iam")):
-        with pytest.raises(ClientError) as exc:
-            call()
-        assert error_of(exc) == ("NoSuchEntity", 404,
-                                 f"The job with ID {job_id} cannot be found.")
+    with pytest.raises(ClientError) as exc:
+        getattr(iam, operation)(JobId=job_id, **extra)
+    assert error_of(exc) == ("NoSuchEntity", 404, f"The job with ID {job_id} cannot be found.")
+
+
+def other_account_iam(server: RunningServer) -> Any:
+    """The root IAM client of a new account on the shared server."""
+    profile = f"la-other-{secrets.token_hex(4)}"
+    args = [sys.executable, "-m", "sekisho", "account", "create",
+            "--data-dir", str(server.data_dir), "--profile", profile]
+    if server.database_url:
+        args += ["--database-url", server.database_url]
+    subprocess.run(args, check=True, capture_output=True, timeout=60)
+    return server.client("iam", read_root_key(server.data_dir, profile))
+
+
+def test_another_accounts_job_is_no_such_entity(server: RunningServer, iam: Any,
+                                                unique: str) -> None:
+    user = User(server, iam, f"la-mine-{unique}", allow("iam:GetUser"))
+    job_id = iam.generate_service_last_accessed_details(Arn=user.arn)["JobId"]
+    with pytest.raises(ClientError) as exc:
+        other_account_iam(server).get_service_last_accessed_details(JobId=job_id)
+    assert error_of(exc)[:2] == ("NoSuchEntity", 404)
+
+
+def test_another_accounts_user_is_denied(server: RunningServer, iam: Any, unique: str) -> None:
+    user = User(server, iam, f"la-theirs-{unique}", allow("iam:GetUser"))
+    with pytest.raises(ClientError) as exc:
+        other_account_iam(server).generate_service_last_accessed_details(Arn=user.arn)
+    assert error_of(exc)[:2] == ("AccessDenied", 403)
+
+
+def test_with_entities_for_a_service_not_in_the_report_is_empty(
+        server: RunningServer, iam: Any, unique: str) -> None:
+    user = User(server, iam, f"la-notin-{unique}", allow("iam:GetUser"))
+    job_id = iam.generate_service_last_accessed_details(Arn=user.arn)["JobId"]
+    got = iam.get_service_last_accessed_details_with_entities(JobId=job_id,
+                                                              ServiceNamespace="s3")
+    assert got["EntityDetailsList"] == [] and got["IsTruncated"] is False
 
 
 def test_job_id_of_another_length_is_a_validation_error(iam: Any) -> None:

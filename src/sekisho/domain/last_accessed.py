@@ -258,9 +258,12 @@ def resolve(tx: Tx, account_id: str, partition: str, arn: str,
     """
     owner, kind, path, name = _parts(arn, kinds)
     if kind == "policy":
-        local = stored_policies.policy_by_arn(tx, arn)
-        if (owner == "aws" and aws_managed.get(arn) is None) or (owner != "aws" and (
-                local is None or local.account_id != account_id)):
+        if owner == "aws":
+            found = aws_managed.get(arn) is not None
+        else:
+            local = stored_policies.policy_by_arn(tx, arn)
+            found = local is not None and local.account_id == account_id
+        if not found:
             raise policy_not_found(arn)
         return Subject(kind, arn, None)
     if owner != account_id:

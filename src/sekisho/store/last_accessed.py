@@ -191,6 +191,9 @@ class UseRecorder:
         self._pending: dict[UseKey, Use] = {}
         self._written: dict[UseKey, float] = {}
         self._lock = threading.Lock()
+        # One flush at a time: a report's flush must wait for a background write already
+        # under way, or it would read the table before those uses are committed.
+        self._flushing = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -217,6 +220,10 @@ class UseRecorder:
 
         Never raises: a failed write is logged and its uses are kept for the next flush.
         """
+        with self._flushing:
+            return self._flush(everything)
+
+    def _flush(self, everything: bool) -> int:
         now = self._monotonic()
         with self._lock:
             batch = [(k, u) for k, u in self._pending.items()

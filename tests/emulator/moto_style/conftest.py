@@ -15,10 +15,12 @@ import pytest
 
 from sekisho.testing.server import start_server
 
-ENDPOINT_VARIABLE = "SEKISHO_MOTO_STYLE_ENDPOINT"
+# Not SEKISHO_*: that prefix belongs to the server's settings, where unknown names are errors.
+ENDPOINT_VARIABLE = "MOTO_STYLE_ENDPOINT"
 
 
-@pytest.fixture(scope="session", autouse=True)
+# Package scope: the fake credentials leave the environment when this suite is done.
+@pytest.fixture(scope="package", autouse=True)
 def sekisho_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = start_server(tmp_path_factory.mktemp("moto-style") / "data", emulator=True)
     saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",

@@ -72,8 +72,11 @@ def assume_role_(call: Call, p: Params) -> Result:
         session_name=session_name, session_policy=sts.minified(document),
         policy_arns=policy_arns, tags=tuple(tags.items()), transitive_tag_keys=transitive,
         source_identity=source, mfa_authenticated_at=mfa_at, chained=chained)
-    with call.services.store.write() as tx:
-        roles.record_role_use(tx, role.role_id, call.now, call.region)
+    # RoleLastUsed is approximate at AWS too; writing it at most once a minute per role and
+    # region keeps a burst of AssumeRole calls from writing (and emptying caches) each time.
+    if call.services.last_used.due(role.role_id, call.now, "sts", call.region):
+        with call.services.store.write() as tx:
+            roles.record_role_use(tx, role.role_id, call.now, call.region)
     out: dict[str, Any] = {"Credentials": issued.credentials(),
                            "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn}}
     if document or policy_arns or tags:

@@ -104,3 +104,11 @@ def test_iam_call_signed_for_iam_service_with_iam_action(server: RunningServer) 
                       b"Action=ListUsers&Version=2010-05-08", "iam"))
     assert reply.status == 200
     assert "<ListUsersResult>" in reply.body
+
+
+def test_unsigned_federation_call_says_it_is_not_implemented(server: RunningServer) -> None:
+    reply = post(server.endpoint, b"Action=AssumeRoleWithWebIdentity&Version=2011-06-15"
+                                  b"&RoleArn=arn:aws:iam::123456789012:role/r"
+                                  b"&RoleSessionName=s1&WebIdentityToken=x")
+    assert reply.status == 501
+    assert reply.error()[1] == "NotImplemented"

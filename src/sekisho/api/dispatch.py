@@ -40,6 +40,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 _XML_HEADERS = [(b"content-type", b"text/xml")]
+# STS operations that clients send unsigned (STS API reference).
+UNSIGNED_STS_ACTIONS = frozenset({"AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"})
 # Operations that only read (IAM and STS name them so).
 READ_PREFIXES = ("Get", "List")
 SERVICES = ("iam", "sts")
@@ -214,7 +216,16 @@ class SekishoApp:
 
         # The raw path as received: the decoded `path` would sign wrongly for encoded bytes.
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
-        signed = sigv4.parse_signed_request(method, raw_path, raw_query, scope["headers"], body)
+        try:
+            signed = sigv4.parse_signed_request(method, raw_path, raw_query, scope["headers"],
+                                                body)
+        except errors.MissingAuthenticationToken:
+            if action in UNSIGNED_STS_ACTIONS and ("sts", action) not in HANDLERS:
+                # Unsigned by design (the identity provider's assertion is the credential):
+                # say that the operation is missing, not that a signature is.
+                raise errors.NotImplementedOperation(
+                    f"The operation {action} is not implemented by Sekisho.") from None
+            raise
         now = self.services.clock()
         entry = self._authenticate(signed, now)
         if action is None:

@@ -207,6 +207,10 @@ def _policy_of_length(n: int) -> str:
     return head + "b" * (n - len(head) - len(tail)) + tail
 
 
+DUPLICATE_TAGS = "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+TRANSITIVE_NOT_TAGGED = "The specified transitive tag key must be included in the requested tags."
+TRANSITIVE_CONFLICT = ("One of the specified transitive tag keys can't be set because it "
+                       "conflicts with a transitive tag key from the calling session.")
 LENGTH = "1 validation error detected: Value '{v}' at '{f}' failed to satisfy constraint: " \
          "Member must have length {c} {n}"
 BAD_ASSUME_ROLE = [
@@ -246,9 +250,24 @@ BAD_ASSUME_ROLE = [
     pytest.param({"Tags": [{"Key": "k", "Value": "v" * 257}]}, "ValidationError", None,
                  id="tag-value-too-long"),
     pytest.param({"Tags": [{"Key": "Team", "Value": "a"}, {"Key": "team", "Value": "b"}]},
-                 "ValidationError",
-                 "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-                 id="duplicate-tag-keys"),
+                 "InvalidParameterValue", DUPLICATE_TAGS, id="duplicate-tag-keys"),
+    # AWS's wording for the reserved prefix is unconfirmed: only the code is checked.
+    pytest.param({"Tags": [{"Key": "aws:team", "Value": "a"}]}, "InvalidParameterValue", None,
+                 id="tag-key-with-aws-prefix"),
+    pytest.param({"Tags": [{"Key": "AWS:team", "Value": "a"}]}, "InvalidParameterValue", None,
+                 id="tag-key-with-aws-prefix-any-case"),
+    pytest.param({"Tags": [{"Key": "Team", "Value": "a"}], "TransitiveTagKeys": ["Project"]},
+                 "InvalidParameterValue", TRANSITIVE_NOT_TAGGED,
+                 id="transitive-key-not-among-tags"),
+    pytest.param({"TransitiveTagKeys": ["Project"]}, "InvalidParameterValue",
+                 TRANSITIVE_NOT_TAGGED, id="transitive-key-without-tags"),
+    # AWS's wording for PolicyArns is unconfirmed: only the code is checked.
+    pytest.param({"PolicyArns": [{"arn": f"arn:aws:iam::aws:policy/P{i}"} for i in range(11)]},
+                 "ValidationError", None, id="more-than-10-policy-arns"),
+    pytest.param({"PolicyArns": [{"arn": "arn:aws:iam::123456789012:role/not-a-policy"}]},
+                 "ValidationError", None, id="policy-arn-names-a-role"),
+    pytest.param({"PolicyArns": [{"arn": "arn:aws:iam:123456789012:policy/x"}]},
+                 "ValidationError", None, id="policy-arn-malformed"),
     pytest.param({"ExternalId": "x"}, "ValidationError",
                  LENGTH.format(v="x", f="externalId", c="greater than or equal to", n=2),
                  id="external-id-too-short"),
@@ -257,10 +276,10 @@ BAD_ASSUME_ROLE = [
     pytest.param({"RoleArn": "arn:aws:iam::1"}, "ValidationError",
                  LENGTH.format(v="arn:aws:iam::1", f="roleArn", c="greater than or equal to",
                                n=20), id="role-arn-too-short"),
-    # AWS does not say whether a malformed ARN names a role: it answers as for any role
-    # the caller may not assume.
-    pytest.param({"RoleArn": "arn:aws:iam:123456789012:role/x"}, "AccessDenied", None,
-                 id="role-arn-malformed"),
+    # AWS answers an ARN that does not parse as one (recorded AWS responses in
+    # localstack's STS snapshot tests), before looking for any role.
+    pytest.param({"RoleArn": "arn:aws:iam:123456789012:role/x"}, "ValidationError",
+                 "arn:aws:iam:123456789012:role/x is invalid", id="role-arn-malformed"),
 ]
 
 
@@ -299,6 +318,49 @@ def test_packed_policy_too_large_names_the_size(server: RunningServer, iam: Any,
                               "exceeds 100%. Packed size: ")
 
 
+def _tagging_setup(server: RunningServer, iam: Any, name: str) -> tuple[tuple[str, str], str]:
+    key = tagging_user(iam, name)
+    account = server.client("sts", key).get_caller_identity()["Account"]
+    role_arn = make_role(iam, name, trust({"AWS": f"arn:aws:iam::{account}:root"},
+                                          actions=["sts:AssumeRole", "sts:TagSession"]))
+    return key, role_arn
+
+
+def test_transitive_tag_keys_match_tags_ignoring_case(server: RunningServer, iam: Any,
+                                                      unique: str) -> None:
+    key, role_arn = _tagging_setup(server, iam, f"tc-{unique}")
+    response = server.client("sts", key).assume_role(
+        RoleArn=role_arn, RoleSessionName="s1", Tags=[{"Key": "Team", "Value": "a"}],
+        TransitiveTagKeys=["team"])
+    assert response["AssumedRoleUser"]["Arn"].endswith(f"/tc-{unique}/s1")
+
+
+def test_ten_policy_arns_are_accepted(server: RunningServer, iam: Any, unique: str) -> None:
+    key, role_arn = _tagging_setup(server, iam, f"ten-{unique}")
+    arns = [{"arn": f"arn:aws:iam::aws:policy/P{i}"} for i in range(10)]
+    response = server.client("sts", key).assume_role(RoleArn=role_arn, RoleSessionName="s1",
+                                                     PolicyArns=arns)
+    assert 0 < response["PackedPolicySize"] <= 100
+
+
+@pytest.mark.parametrize("requested_key", ["Team", "team"])
+def test_chained_session_may_not_reset_an_inherited_transitive_tag(
+        server: RunningServer, iam: Any, unique: str, requested_key: str) -> None:
+    key, first_arn = _tagging_setup(server, iam, f"ch1-{unique}")
+    iam.put_role_policy(RoleName=f"ch1-{unique}", PolicyName="chain",
+                        PolicyDocument=allow("sts:*"))
+    _, second_arn = _tagging_setup(server, iam, f"ch2-{unique}")
+    first = server.client("sts", key).assume_role(
+        RoleArn=first_arn, RoleSessionName="s1", Tags=[{"Key": "Team", "Value": "a"}],
+        TransitiveTagKeys=["Team"])
+    chained = session_client(server, "sts", first["Credentials"])
+    with pytest.raises(ClientError) as exc:
+        chained.assume_role(RoleArn=second_arn, RoleSessionName="s2",
+                            Tags=[{"Key": requested_key, "Value": "b"}])
+    assert error_of(exc) == ("InvalidParameterValue", 400, TRANSITIVE_CONFLICT)
+    assert "LastUsedDate" not in iam.get_role(RoleName=f"ch2-{unique}")["Role"]["RoleLastUsed"]
+
+
 def test_session_policy_of_exactly_2048_characters_is_accepted(
         server: RunningServer, iam: Any, unique: str) -> None:
     key = user_allowed_to_assume(iam, f"edge-{unique}")
@@ -325,6 +387,10 @@ def test_session_policy_of_exactly_2048_characters_is_accepted(
     ("get_federation_token", {"Name": "fed-ok", "Tags": [
         {"Key": _random(128, i), "Value": _random(256, i)} for i in range(50)]},
      "PackedPolicyTooLarge"),
+    ("get_federation_token", {"Name": "fed-ok", "Tags": [
+        {"Key": "Team", "Value": "a"}, {"Key": "TEAM", "Value": "b"}]}, "InvalidParameterValue"),
+    ("get_federation_token", {"Name": "fed-ok", "Tags": [{"Key": "aws:x", "Value": "a"}]},
+     "InvalidParameterValue"),
 ])
 def test_bad_session_requests_get_aws_errors(server: RunningServer, iam: Any, unique: str,
                                              operation: str, params: dict[str, Any],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sekisho import policy
@@ -76,14 +76,29 @@ def inherited(caller: Caller) -> Inherited:
 
 
 def merge_tags(inherited_tags: Mapping[str, str], requested: Mapping[str, str]) -> dict[str, str]:
-    """Session tags of the new session: transitive ones from the chain plus the requested."""
+    """Session tags of the new session: transitive ones from the chain plus the requested.
+
+    Raises InvalidParameterValue when a requested key matches, ignoring case, a
+    transitive tag of the calling session ("Chaining roles with session tags").
+    """
     lowered = {k.lower() for k in inherited_tags}
-    for key in requested:
-        if key.lower() in lowered:
-            raise InvalidParameterValue(
-                f"One or more tags ({key}) conflict with transitive tags from the session "
-                "that assumed the role.")
+    if any(key.lower() in lowered for key in requested):
+        raise InvalidParameterValue(
+            "One of the specified transitive tag keys can't be set because it conflicts with "
+            "a transitive tag key from the calling session.")
     return {**inherited_tags, **requested}
+
+
+def check_transitive_keys(requested_tags: Mapping[str, str],
+                          transitive_keys: Sequence[str]) -> None:
+    """Each TransitiveTagKeys entry must name, ignoring case, a tag of this request.
+
+    Raises InvalidParameterValue otherwise.
+    """
+    lowered = {k.lower() for k in requested_tags}
+    if any(key.lower() not in lowered for key in transitive_keys):
+        raise InvalidParameterValue(
+            "The specified transitive tag key must be included in the requested tags.")
 
 
 def source_identity(previous: str | None, requested: str | None) -> str | None:

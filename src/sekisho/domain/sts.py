@@ -7,6 +7,7 @@ format lives in `sessions`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,10 +15,19 @@ from typing import Any
 
 from sekisho import policy
 from sekisho.domain import ids, sessions
-from sekisho.errors import MalformedPolicyDocument, PackedPolicyTooLarge, ValidationError
+from sekisho.errors import (
+    InvalidParameterValue,
+    MalformedPolicyDocument,
+    PackedPolicyTooLarge,
+    ValidationError,
+)
 
 DEFAULT_DURATION = 43_200  # 12 hours (GetSessionToken, GetFederationToken)
 ROOT_MAX_DURATION = 3_600  # sessions of the root user last at most one hour
+MAX_POLICY_ARNS = 10  # STS API reference, AssumeRole/GetFederationToken "PolicyArns"
+RESERVED_TAG_PREFIX = "aws:"
+_POLICY_ARN = re.compile(r"^arn:[\w-]+:iam::(?:aws|\d{12}):policy/(?:[\x21-\x7e]*/)?"
+                         r"[\w+=,.@-]+$")
 
 
 @dataclass(frozen=True)
@@ -50,14 +60,43 @@ def check_session_policy(document: str | None) -> None:
 
 
 def session_tags(raw: Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
+    """The requested session tags as a dict, in request order.
+
+    Raises InvalidParameterValue for a key starting with the reserved `aws:` prefix
+    (IAM User Guide, "Rules for tagging in IAM and AWS STS") and for two keys that
+    differ only in case (session tag keys are case-insensitive).
+    """
     tags: dict[str, str] = {}
+    seen: set[str] = set()
     for tag in raw or ():
         key = str(tag["Key"])
-        if key.lower() in {k.lower() for k in tags}:
-            raise ValidationError("Duplicate tag keys found. Please note that Tag keys are "
-                                  "case insensitive.")
+        lowered = key.lower()
+        if lowered.startswith(RESERVED_TAG_PREFIX):
+            raise InvalidParameterValue("User-defined tag keys can't start with 'aws:'.")
+        if lowered in seen:
+            raise InvalidParameterValue("Duplicate tag keys found. Please note that Tag keys "
+                                        "are case insensitive.")
+        seen.add(lowered)
         tags[key] = str(tag.get("Value", ""))
     return tags
+
+
+def session_policy_arns(raw: Sequence[Mapping[str, Any]] | None) -> tuple[str, ...]:
+    """The managed session policy ARNs of a request (`PolicyArns.member.N.arn`).
+
+    Raises ValidationError for more than ten entries (the documented maximum) or for
+    an entry that is not an IAM policy ARN. Whether the policies exist is not checked.
+    """
+    arns = tuple(str(d["arn"]) for d in raw or () if d.get("arn"))
+    if len(arns) > MAX_POLICY_ARNS:
+        raise ValidationError(
+            "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_POLICY_ARNS}")
+    for arn in arns:
+        if not _POLICY_ARN.match(arn):
+            # Worded as AWS words an unparsable RoleArn.
+            raise ValidationError(f"{arn} is invalid")
+    return arns
 
 
 def packed_size(document: str | None, policy_arns: tuple[str, ...],

@@ -1,21 +1,56 @@
 """Noticing that the database changed, cheaply, so caches know when to drop.
 
-`ChangeWatch.token()` returns a value that differs after any committed IAM
-write by any process. On SQLite it is `PRAGMA data_version` read on a
-dedicated connection (which changes whenever another connection commits;
-microseconds, no table read). On PostgreSQL it is the count and sum of the
-accounts' generation counters, bumped by every IAM write (one small query).
+`ChangeWatch.token()` returns a value that differs after any committed write by
+any process. Callers read the token before they read the database and keep what
+they read under that token; a later, different token drops it.
+
+SQLite: `PRAGMA data_version` read on a dedicated connection, which changes
+whenever another connection commits (microseconds, no table read).
+
+PostgreSQL (`ListeningChangeWatch`): every write transaction of `Store.write()`
+sends `NOTIFY sekisho_changes` inside the transaction (`announced_write`), so
+PostgreSQL delivers it only if, and after, the transaction commits. A daemon
+thread per process LISTENs on its own connection and bumps a local counter per
+notification; `token()` returns that counter and sends nothing to the database.
+A process's own writes bump it at once after they commit, without waiting for the
+notification. Staleness bound:
+
+- a write committed by another process is seen once its notification has reached
+  the listener thread: one server round trip after the commit, milliseconds. A
+  request that read the token before the notification arrived is decided
+  entirely on the state before the write, even if it finishes afterwards;
+- while the listener is not connected (before its first connection, after losing
+  it) `token()` falls back to the query over the accounts' generation counters
+  (`GenerationChangeWatch`, one round trip per call, never stale) and the thread
+  reconnects every `retry_seconds`; after every (re)connection the counter moves
+  once, since notifications sent while nobody listened are lost;
+- a connection that dies without the server closing it (a network partition) is
+  noticed by a probe sent every `probe_seconds` of silence, itself bounded by TCP
+  keepalives and `tcp_user_timeout` (5 s): about 10 s in which writes by other
+  processes can go unseen. A connection the server closes is noticed at once.
+
+The listener connects with the engine's own connection arguments; it is started on
+the first `token()` call of each process (after a fork too).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
-from typing import Protocol
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from sekisho.store import schema as t
+
+CHANNEL = "sekisho_changes"
+_NOTIFY = select(func.pg_notify(CHANNEL, ""))
+_LOG = logging.getLogger(__name__)
 
 
 class ChangeWatch(Protocol):
@@ -40,6 +75,9 @@ class SqliteChangeWatch:
 
 
 class GenerationChangeWatch:
+    """The count and sum of the accounts' generation counters, which every IAM write
+    bumps (one small query per call)."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._query = select(func.count(), func.coalesce(func.sum(t.accounts.c.generation), 0))
@@ -50,8 +88,123 @@ class GenerationChangeWatch:
         return (int(row[0]), int(row[1]))
 
 
+# The listening watches of each engine, bumped after each local commit.
+_LOCAL: weakref.WeakKeyDictionary[Engine, weakref.WeakSet[ListeningChangeWatch]] = (
+    weakref.WeakKeyDictionary())
+_LOCAL_LOCK = threading.Lock()
+
+
+@contextmanager
+def announced_write(engine: Engine) -> Iterator[Connection]:
+    """One write transaction on `engine` (committed when the block ends without raising,
+    rolled back otherwise) that tells every change watch once committed: on PostgreSQL a
+    NOTIFY inside the transaction for other processes, and a local bump after the commit
+    for this one's. Raises what the block or the commit raises."""
+    with engine.begin() as conn:
+        yield conn
+        if conn.dialect.name == "postgresql":
+            pass
+    with _LOCAL_LOCK:
+        watches = list(_LOCAL.get(engine, ()))
+    for watch in watches:
+        watch.bump()
+
+
+class ListeningChangeWatch:
+    """A counter moved by `NOTIFY sekisho_changes`, read without a round trip; see the
+    module docstring for the fallback and the staleness bound."""
+
+    def __init__(self, engine: Engine, *, probe_seconds: float = 5.0,
+                 retry_seconds: float = 1.0) -> None:
+        self._engine = engine
+        self._fallback = GenerationChangeWatch(engine)
+        self._probe_seconds = probe_seconds
+        self._retry_seconds = retry_seconds
+        self._lock = threading.Lock()
+        self._counter = 0
+        self._current: int | None = None  # the counter while listening, else None
+        self._pid: int | None = None
+        self._closed = threading.Event()
+        with _LOCAL_LOCK:
+            _LOCAL.setdefault(engine, weakref.WeakSet()).add(self)
+
+    @property
+    def listening(self) -> bool:
+        return self._current is not None
+
+    def token(self) -> object:
+        """The local counter while listening; the query-based token otherwise. Raises what
+        the database driver raises (through SQLAlchemy) only in the fallback."""
+        if self._pid != os.getpid():
+            self._start()
+        current = self._current
+        if current is None:
+            return ("query", self._fallback.token())
+        return ("listen", current)
+
+    def bump(self) -> None:
+        with self._lock:
+            self._counter += 1
+            if self._current is not None:
+                self._current = self._counter
+
+    def close(self) -> None:
+        """Stops listening (the thread ends within `probe_seconds`); `token()` then
+        always queries."""
+        self._closed.set()
+        with self._lock:
+            self._current = None
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            # A forked child inherits the parent's counter but not its thread.
+            self._pid = os.getpid()
+            self._current = None
+        threading.Thread(target=self._listen_forever, name="sekisho-change-watch",
+                         daemon=True).start()
+
+    def _set_listening(self, listening: bool) -> None:
+        with self._lock:
+            self._counter += 1
+            self._current = self._counter if listening and not self._closed.is_set() else None
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        cargs, cparams = self._engine.dialect.create_connect_args(self._engine.url)
+        params = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5,
+                  "keepalives_interval": 2, "keepalives_count": 2, "tcp_user_timeout": 5000,
+                  "application_name": "sekisho-change-watch", **cparams}
+        return psycopg.connect(*cargs, autocommit=True, **params)
+
+    def _listen_forever(self) -> None:
+        import psycopg
+
+        pid = os.getpid()
+        while not self._closed.is_set() and self._pid == pid:
+            try:
+                with self._connect() as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._set_listening(True)
+                    while not self._closed.is_set() and self._pid == pid:
+                        for _ in conn.notifies(timeout=self._probe_seconds):
+                            self.bump()
+                        conn.execute("SELECT 1")
+            except psycopg.Error as exc:
+                if self.listening:
+                    _LOG.warning("change watch lost its connection (%s); querying until "
+                                 "it reconnects", exc)
+            finally:
+                self._set_listening(False)
+            self._closed.wait(self._retry_seconds)
+
+
 def change_watch_for(engine: Engine) -> ChangeWatch:
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return SqliteChangeWatch(url.database)
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg":
+        return ListeningChangeWatch(engine)
     return GenerationChangeWatch(engine)

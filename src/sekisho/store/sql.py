@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from sekisho.store import schema as t
+from sekisho.store.changes import announced_write
 from sekisho.store.errors import Conflict
 from sekisho.store.records import AccessKeyRecord, AccountRecord, GroupRecord, Tag, UserRecord
 
@@ -313,7 +314,8 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        with self.engine.begin() as conn:
+        # Change watches learn of the commit (PostgreSQL: NOTIFY; see store.changes).
+        with announced_write(self.engine) as conn:
             yield Tx(conn)
 
     @contextmanager

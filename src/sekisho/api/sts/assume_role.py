@@ -7,7 +7,7 @@ from typing import Any
 from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.domain import arns, assume_role, mfa, roles, sessions, sts
 from sekisho.domain.authorization import ContextValue, check_session_may_call
-from sekisho.errors import AccessDenied
+from sekisho.errors import AccessDenied, ValidationError
 from sekisho.store import roles as stored_roles
 
 TRUST = assume_role.TrustPolicies()
@@ -24,8 +24,10 @@ def assume_role_(call: Call, p: Params) -> Result:
     assume_role.check_caller(caller)
     check_session_may_call(caller, "sts:AssumeRole")
     parsed = assume_role.parse_role_arn(role_arn)
+    if parsed is None:
+        raise ValidationError(f"{role_arn} is invalid")
     with call.services.store.read() as tx:
-        role = (stored_roles.role_by_name(tx, parsed[0], parsed[1]) if parsed else None)
+        role = stored_roles.role_by_name(tx, parsed[0], parsed[1])
     if role is None:
         # AWS does not tell a caller whether a role it may not assume exists.
         raise _denied(call, "sts:AssumeRole", role_arn)
@@ -33,7 +35,9 @@ def assume_role_(call: Call, p: Params) -> Result:
     trust = TRUST.compiled(role, canonical_arn)
     previous = assume_role.inherited(caller)
     requested_tags = sts.session_tags(p.get("Tags"))
+    assume_role.check_transitive_keys(requested_tags, p.get("TransitiveTagKeys") or ())
     tags = assume_role.merge_tags(previous.tags, requested_tags)
+    policy_arns = sts.session_policy_arns(p.get("PolicyArns"))
     transitive = tuple(dict.fromkeys([*previous.transitive_keys,
                                       *(p.get("TransitiveTagKeys") or ())]))
     source = assume_role.source_identity(previous.source_identity, p.get("SourceIdentity"))
@@ -61,7 +65,6 @@ def assume_role_(call: Call, p: Params) -> Result:
     document = p.get("Policy")
     assume_role.check_policy_plaintext(document)
     sts.check_session_policy(document)
-    policy_arns = tuple(d["arn"] for d in p.get("PolicyArns") or () if d.get("arn"))
     size = sts.packed_size(document, policy_arns, tags)
     assumed_arn = f"arn:{call.partition}:sts::{role.account_id}:assumed-role/{role.name}/" \
                   f"{session_name}"

@@ -38,7 +38,7 @@ def get_federation_token(call: Call, p: Params) -> Result:
             "aws:TagKeys": tuple(tags)})
     document = p.get("Policy")
     sts.check_session_policy(document)
-    policy_arns = tuple(d["arn"] for d in p.get("PolicyArns") or () if d.get("arn"))
+    policy_arns = sts.session_policy_arns(p.get("PolicyArns"))
     size = sts.packed_size(document, policy_arns, tags)
     seconds = sts.duration(p.get("DurationSeconds"), sts.DEFAULT_DURATION, 129_600,
                            caller.is_root)

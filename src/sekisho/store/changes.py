@@ -103,7 +103,7 @@ def announced_write(engine: Engine) -> Iterator[Connection]:
     with engine.begin() as conn:
         yield conn
         if conn.dialect.name == "postgresql":
-            pass
+            conn.execute(_NOTIFY)
     with _LOCAL_LOCK:
         watches = list(_LOCAL.get(engine, ()))
     for watch in watches:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from sekisho.protocol import service
 from tests.support.server import RunningServer, run_server
@@ -93,6 +94,17 @@ def test_quota_overrides_change_the_reported_quotas(overridden: RunningServer) -
     assert (summary["UsersQuota"], summary["RolesQuota"],
             summary["AccessKeysPerUserQuota"]) == (7, 2000, 3)
     assert summary["GroupsQuota"] == 300
+
+
+def test_overridden_users_quota_is_enforced_by_create_user(overridden: RunningServer) -> None:
+    iam = overridden.client("iam")
+    for i in range(7):
+        iam.create_user(UserName=f"quota-{i}")
+    with pytest.raises(ClientError) as exc:
+        iam.create_user(UserName="quota-7")
+    assert exc.value.response["Error"]["Code"] == "LimitExceeded"
+    assert exc.value.response["Error"]["Message"] == (
+        "Cannot exceed quota for UsersPerAccount: 7")
 
 
 def test_unknown_quota_override_stops_the_server(tmp_path: Path) -> None:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import configparser
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,14 +15,13 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from sekisho.testing.server import free_port, wait_healthy
+from sekisho.testing.server import read_root_credentials as read_root_key
+
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL",
                                     "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -51,24 +46,8 @@ class RunningServer:
         return self.log_path.read_text(errors="replace")
 
 
-def _wait_healthy(endpoint: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(endpoint + "/_sekisho/health", timeout=1) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"server did not become healthy:\n{log_path.read_text()}")
 
 
-def read_root_key(data_dir: Path, profile: str = "sekisho-root") -> tuple[str, str]:
-    creds = configparser.ConfigParser()
-    creds.read(data_dir / "root-credentials")
-    return creds[profile]["aws_access_key_id"], creds[profile]["aws_secret_access_key"]
 
 
 @contextmanager
@@ -86,7 +65,7 @@ def run_server(data_dir: Path, database_url: str | None = None, workers: int = 1
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
     endpoint = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(endpoint, process, log_path)
+        wait_healthy(endpoint, process, log_path)
         server = RunningServer(endpoint, data_dir, database_url, process, log_path,
                                read_root_key(data_dir))
         yield server

@@ -12,6 +12,7 @@ from sekisho.domain import authorization, last_accessed
 from sekisho.domain.authorization import Authorizer
 from sekisho.domain.clock import Clock
 from sekisho.domain.principal import Caller
+from sekisho.domain.quotas import Quotas, configured
 from sekisho.domain.secretbox import SecretBox
 from sekisho.domain.sessions import KeyRing
 from sekisho.settings import Settings
@@ -54,6 +55,11 @@ class Call:
     @property
     def partition(self) -> str:
         return self.services.settings.partition
+
+    @property
+    def quotas(self) -> Quotas:
+        """The server's IAM quotas: AWS's defaults with SEKISHO_QUOTA_OVERRIDES applied."""
+        return configured(self.services.settings.quota_overrides)
 
     def authorize(self, action: str, *resources: str,
                   context: Mapping[str, authorization.ContextValue] | None = None) -> None:

@@ -16,6 +16,7 @@ Rules (only with `Settings.emulator`, never by default):
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import datetime
 
@@ -75,11 +76,9 @@ class Emulator:
         with self._store.read() as tx:
             exists = tx.get_account(account_id) is not None
         if not exists:
-            try:
-                with self._store.write() as tx:
-                    insert_fresh_account(tx, account_id, now)
-            except Conflict:
-                pass  # another worker created it first
+            # A Conflict means another worker created it first: the account exists either way.
+            with contextlib.suppress(Conflict), self._store.write() as tx:
+                insert_fresh_account(tx, account_id, now)
         # Remember the account under the token seen now that it exists: the token read
         # before may be an empty store's, which comes back after every reset.
         after = self._changes.token()

@@ -18,6 +18,7 @@ Two things keep the start under a second:
 from __future__ import annotations
 
 import configparser
+import contextlib
 import hashlib
 import http.client
 import importlib.util
@@ -187,16 +188,15 @@ def server_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _wait_healthy(endpoint_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+def wait_healthy(endpoint_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServerStartError(f"the server exited early:\n{log_path.read_text()}")
-        try:
+        # Refused or cut connections only mean the server is not listening yet.
+        with contextlib.suppress(OSError, http.client.HTTPException):
             if _request(endpoint_url, "GET", "/_sekisho/health", 1.0) == 200:
                 return
-        except (OSError, http.client.HTTPException):
-            pass  # not listening yet
         time.sleep(0.005)
     raise ServerStartError(f"the server did not answer in time:\n{log_path.read_text()}")
 
@@ -240,7 +240,7 @@ def start_server(data_dir: Path, *, emulator: bool = True, enforcement: str = "e
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
     endpoint_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(endpoint_url, process, log_path)
+        wait_healthy(endpoint_url, process, log_path)
     except BaseException:
         process.kill()
         process.wait()

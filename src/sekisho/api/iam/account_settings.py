@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
-from sekisho.domain import account_settings, quotas
+from sekisho.domain import account_settings
 
 # UpdateAccountPasswordPolicy member -> PasswordPolicy field. Members left out of a call
 # take the field's default: "This operation does not support partial updates"
@@ -62,7 +62,7 @@ def delete_account_password_policy(call: Call, p: Params) -> Result:
 
 def get_account_summary(call: Call, p: Params) -> Result:
     call.authorize("iam:GetAccountSummary", "*")
-    configured = quotas.configured(call.services.settings.quota_overrides)
+    configured = call.quotas
     with call.services.store.read() as tx:
         summary = account_settings.account_summary(tx, call.account_id, configured)
     return {"SummaryMap": summary}

@@ -32,7 +32,8 @@ def create_group(call: Call, p: Params) -> Result:
     name, path = p["GroupName"], p.get("Path", "/")
     call.authorize("iam:CreateGroup", _arn(call, name, path))
     with call.services.store.write() as tx:
-        rec = groups.create_group(tx, call.account_id, name, path, call.now)
+        rec = groups.create_group(tx, call.account_id, name, path, call.now,
+                                  quotas=call.quotas)
     return {"Group": shapes.group(call.partition, rec)}
 
 

@@ -9,7 +9,7 @@ serializer's quirks table does it).
 from __future__ import annotations
 
 from sekisho.api.context import Call, Handler, Params, Result
-from sekisho.api.iam.policies import KINDS, limits, paged
+from sekisho.api.iam.policies import KINDS, paged
 from sekisho.domain import inline_policies, policies
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS, decode_marker, page_of
 
@@ -25,7 +25,7 @@ def _put(kind: str) -> Handler:
             entity = (policies.role_entity(tx, call.account_id, name, modifying=True)
                       if kind == "role" else resolve(tx, call.account_id, name))
             inline_policies.put(tx, call.account_id, entity, p["PolicyName"],
-                                p["PolicyDocument"], limits(call))
+                                p["PolicyDocument"], call.quotas)
         return None
 
     handler.__name__ = f"put_{kind}_policy"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
-from sekisho.api.iam.roles import existing_role, limits, role_shape
+from sekisho.api.iam.roles import existing_role, role_shape
 from sekisho.api.iam.tagging import request_tag_context, resource_tag_context, tag_page
 from sekisho.domain import arns, instance_profiles, roles
 from sekisho.domain.instance_profiles import InstanceProfileRecord
@@ -65,7 +65,7 @@ def create_instance_profile(call: Call, p: Params) -> Result:
                    context=request_tag_context(tags))
     with call.services.store.write() as tx:
         rec = instance_profiles.create_instance_profile(tx, call.account_id, name, path, tags,
-                                                        call.now, limits(call))
+                                                        call.now, call.quotas)
         return {"InstanceProfile": _shape(call, tx, rec, tags)}
 
 
@@ -115,7 +115,7 @@ def add_role_to_instance_profile(call: Call, p: Params) -> Result:
     context["iam:PassedToService"] = "ec2.amazonaws.com"
     call.authorize("iam:PassRole", role_arn, context=context)
     with call.services.store.write() as tx:
-        instance_profiles.add_role(tx, call.account_id, name, role_name, limits(call))
+        instance_profiles.add_role(tx, call.account_id, name, role_name, call.quotas)
     return None
 
 

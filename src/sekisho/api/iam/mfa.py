@@ -15,7 +15,7 @@ from typing import Any
 from sekisho.api.context import Call, Handler, Params, Result
 from sekisho.api.iam import shapes
 from sekisho.api.iam.tagging import request_tag_context, resource_tag_context, tag_page
-from sekisho.domain import arns, mfa, quotas
+from sekisho.domain import arns, mfa
 from sekisho.domain.authorization import ContextValue
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
 from sekisho.domain.tags import as_output, tags_from_params
@@ -80,7 +80,7 @@ def enable_mfa_device(call: Call, p: Params) -> Result:
     _authorize_on_user(call, "iam:EnableMFADevice", name)
     mfa.enable_device(call.services.store, call.services.box, call.account_id, name,
                       p["SerialNumber"], p["AuthenticationCode1"], p["AuthenticationCode2"],
-                      call.now, quotas=quotas.configured(call.services.settings.quota_overrides))
+                      call.now, quotas=call.quotas)
     return None
 
 

@@ -24,17 +24,13 @@ from sekisho.api.iam.tagging import (
     resource_tag_context,
     tag_page,
 )
-from sekisho.domain import arns, boundaries, policies, quotas, roles, users
+from sekisho.domain import arns, boundaries, policies, roles, users
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS, Page
 from sekisho.domain.policies import Entity, PolicyInfo, VersionInfo
 from sekisho.domain.tags import as_output, tags_from_params
 from sekisho.errors import NoSuchEntity
 from sekisho.store.records import Tag
 from sekisho.store.sql import Tx
-
-
-def limits(call: Call) -> quotas.Quotas:
-    return quotas.configured(call.services.settings.quota_overrides)
 
 
 def paged(out: dict[str, Any], page: Page[Any]) -> dict[str, Any]:
@@ -145,7 +141,7 @@ def create_policy(call: Call, p: Params) -> Result:
     with call.services.store.write() as tx:
         rec = policies.create_policy(tx, call.partition, call.account_id, name, path,
                                      p["PolicyDocument"], p.get("Description"), tags, call.now,
-                                     limits(call))
+                                     call.quotas)
         info = policies.get_policy(tx, call.account_id, rec.arn)
     return {"Policy": policy_shape(info, tags)}
 
@@ -215,7 +211,7 @@ def create_policy_version(call: Call, p: Params) -> Result:
     with call.services.store.write() as tx:
         version = policies.create_version(tx, call.account_id, arn, p["PolicyDocument"],
                                           bool(p.get("SetAsDefault", False)), call.now,
-                                          call.caller.arn, limits(call))
+                                          call.caller.arn, call.quotas)
     return {"PolicyVersion": version_shape(version, with_document=False)}
 
 
@@ -268,7 +264,7 @@ def _attach(kind: str) -> Handler:
         with call.services.store.write() as tx:
             entity = (policies.role_entity(tx, call.account_id, name, modifying=True)
                       if kind == "role" else resolve(tx, call.account_id, name))
-            policies.attach(tx, call.account_id, entity, arn, call.now, limits(call))
+            policies.attach(tx, call.account_id, entity, arn, call.now, call.quotas)
         return None
 
     handler.__name__ = f"attach_{kind}_policy"

@@ -18,18 +18,10 @@ from sekisho.api.iam.tagging import request_tag_context, resource_tag_context, t
 from sekisho.domain import arns, roles, service_linked
 from sekisho.domain.authorization import ContextValue
 from sekisho.domain.pagination import DEFAULT_MAX_ITEMS
-from sekisho.domain.quotas import DEFAULT_QUOTAS, Quotas
 from sekisho.domain.roles import RoleRecord
 from sekisho.domain.tags import as_output, tags_from_params
 from sekisho.errors import InvalidInput
 from sekisho.store.records import Tag
-
-
-def limits(call: Call) -> Quotas:
-    """The server's quotas. TODO(quotas): read the configured overrides once settings carry
-    them; AWS's defaults until then."""
-    del call
-    return DEFAULT_QUOTAS
 
 
 def role_shape(partition: str, rec: RoleRecord, tags: Sequence[Tag] | None = None, *,
@@ -98,7 +90,7 @@ def create_role(call: Call, p: Params) -> Result:
     with call.services.store.write() as tx:
         rec = roles.create_role(tx, call.account_id, name, path, p["AssumeRolePolicyDocument"],
                                 p.get("Description"), p.get("MaxSessionDuration"), boundary,
-                                tags, call.now, limits(call))
+                                tags, call.now, call.quotas)
     return {"Role": role_shape(call.partition, rec, tags)}
 
 
@@ -147,7 +139,7 @@ def update_assume_role_policy(call: Call, p: Params) -> Result:
     name = p["RoleName"]
     _authorize_existing(call, "iam:UpdateAssumeRolePolicy", name)
     with call.services.store.write() as tx:
-        roles.update_trust_policy(tx, call.account_id, name, p["PolicyDocument"], limits(call))
+        roles.update_trust_policy(tx, call.account_id, name, p["PolicyDocument"], call.quotas)
     return None
 
 
@@ -228,7 +220,7 @@ def create_service_linked_role(call: Call, p: Params) -> Result:
     with call.services.store.write() as tx:
         rec = roles.create_service_linked_role(tx, call.account_id, service, suffix,
                                                p.get("Description"), call.partition, call.now,
-                                               limits(call))
+                                               call.quotas)
     return {"Role": role_shape(call.partition, rec)}
 
 

@@ -32,7 +32,7 @@ def create_user(call: Call, p: Params) -> Result:
     call.authorize("iam:CreateUser", _arn(call, name, path), context=context)
     with call.services.store.write() as tx:
         rec = users.create_user(tx, call.account_id, name, path, tags,
-                                p.get("PermissionsBoundary"), call.now)
+                                p.get("PermissionsBoundary"), call.now, quotas=call.quotas)
     return {"User": shapes.user(call.partition, rec, tags)}
 
 

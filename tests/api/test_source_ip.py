@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from sekisho.api.dispatch import source_ip
+from tests.support.server import RunningServer, run_server
 
 
 def scope(peer: str, forwarded: str | None = None) -> dict[str, Any]:
@@ -43,3 +47,43 @@ def test_malformed_forwarded_header_falls_back_to_the_peer(garbage: str) -> None
 
 def test_ipv6_peer() -> None:
     assert source_ip(scope("::1"), ()) == "::1"
+
+
+# --- through the running server
+
+
+def _only_from(net: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+        "Condition": {"IpAddress": {"aws:SourceIp": net}}}]})
+
+
+def _user_client(server: RunningServer, name: str, forwarded: str) -> Any:
+    """A user allowed ListUsers only from 203.0.113.0/24, whose client claims that address."""
+    root = server.client("iam")
+    root.create_user(UserName=name)
+    root.put_user_policy(UserName=name, PolicyName="from-doc-net",
+                         PolicyDocument=_only_from("203.0.113.0/24"))
+    created = root.create_access_key(UserName=name)["AccessKey"]
+    client = server.client("iam", (created["AccessKeyId"], created["SecretAccessKey"]))
+
+    def claim(request: Any, **_: Any) -> None:
+        request.headers["X-Forwarded-For"] = forwarded
+
+    client.meta.events.register("before-sign.iam.ListUsers", claim)
+    return client
+
+
+def test_server_ignores_forwarded_header_when_no_proxy_is_trusted(
+        server: RunningServer, unique: str) -> None:
+    client = _user_client(server, f"xff-{unique}", "203.0.113.9")
+    with pytest.raises(ClientError) as exc:
+        client.list_users()
+    assert exc.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_server_takes_the_client_address_from_a_trusted_proxy(tmp_path: Path) -> None:
+    with run_server(tmp_path / "data", extra_env={
+            "SEKISHO_TRUSTED_PROXIES": "127.0.0.1/32"}) as proxied:
+        client = _user_client(proxied, "behind-proxy", "203.0.113.9")
+        assert "Users" in client.list_users()

@@ -84,9 +84,12 @@ def serve(host: str | None, port: int | None, data_dir: Path | None, database_ur
                    f"{settings.emulator_account} (a 12-digit key id names its account); "
                    f"POST /moto-api/reset wipes all state.")
     os.environ.update(settings_to_env(settings))
+    # proxy_headers=False: uvicorn would otherwise take X-Forwarded-For from any local
+    # peer as the client address; aws:SourceIp trusts only SEKISHO_TRUSTED_PROXIES.
     uvicorn.run("sekisho.app:create_app_from_env", factory=True, host=settings.host,
                 port=settings.port, workers=settings.workers, log_level="warning",
-                access_log=False, loop="auto", http="auto", lifespan="on")
+                access_log=False, loop="auto", http="auto", lifespan="on",
+                proxy_headers=False)
 
 
 def _redacted(url: str) -> str:

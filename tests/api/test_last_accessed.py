@@ -162,7 +162,7 @@ def test_role_report_counts_its_sessions(server: RunningServer, iam: Any, accoun
                             aws_access_key_id=creds["AccessKeyId"],
                             aws_secret_access_key=creds["SecretAccessKey"],
                             aws_session_token=creds["SessionToken"],
-                            config=Config(retries={"max_attempts": 1}))
+                            config=Config(retries={"total_max_attempts": 1}))
     role_iam.list_roles()
     used = services(report(iam, role["Arn"]))["iam"]
     assert (used["LastAuthenticatedEntity"], used["TotalAuthenticatedEntities"]) == (

@@ -24,7 +24,7 @@ def session_client(server: RunningServer, service: str, creds: dict[str, Any]) -
                         aws_access_key_id=creds["AccessKeyId"],
                         aws_secret_access_key=creds["SecretAccessKey"],
                         aws_session_token=creds["SessionToken"],
-                        config=Config(retries={"max_attempts": 1}))
+                        config=Config(retries={"total_max_attempts": 1}))
 
 
 def test_session_token_credentials_act_as_the_user(server: RunningServer, iam: Any,

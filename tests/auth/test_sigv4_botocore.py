@@ -55,7 +55,7 @@ def make_client(service: str, region: str = "us-east-1", token: str | None = Non
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET,
         aws_session_token=token,
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
     )
 
 

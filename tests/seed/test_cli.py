@@ -67,7 +67,7 @@ def serve_with_seed(data_dir: Path, seed: Path) -> Iterator[tuple[str, Path]]:
 def client(service: str, endpoint: str, key: dict[str, str]) -> Any:
     return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
                         aws_access_key_id=key["id"], aws_secret_access_key=key["secret"],
-                        config=Config(retries={"max_attempts": 1}))
+                        config=Config(retries={"total_max_attempts": 1}))
 
 
 def _write(path: Path, raw: dict[str, Any]) -> Path:

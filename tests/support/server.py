@@ -35,11 +35,12 @@ class RunningServer:
 
     def client(self, service: str, key: tuple[str, str] | None = None,
                region: str = "us-east-1") -> Any:
-        """A boto3 client; botocore's own parameter checks are off so the server's are tested."""
+        """A boto3 client that never retries (a 500 must surface), with botocore's own parameter
+        checks off so that the server's are tested."""
         key_id, secret = key or self.root_key
         return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
                             aws_access_key_id=key_id, aws_secret_access_key=secret,
-                            config=Config(retries={"max_attempts": 1},
+                            config=Config(retries={"total_max_attempts": 1},
                                           parameter_validation=False))
 
     def log(self) -> str:

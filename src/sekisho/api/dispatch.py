@@ -14,12 +14,15 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import random
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
 from sekisho import errors
-from sekisho.api.context import Call, Services
+from sekisho.api.context import Call, Handler, Params, Result, Services
 from sekisho.api.registry import HANDLERS, INLINE
 from sekisho.auth import sigv4
 from sekisho.auth.credentials import KeyEntry
@@ -31,6 +34,7 @@ from sekisho.protocol.query import params_from_pairs, parse_pairs
 from sekisho.protocol.serialize import serialize_error, serialize_result
 from sekisho.protocol.service import Operation, Service, load_service
 from sekisho.protocol.validate import validate
+from sekisho.store.errors import Contention
 
 log = logging.getLogger("sekisho.api")
 
@@ -45,6 +49,10 @@ UNSIGNED_STS_ACTIONS = frozenset({"AssumeRoleWithSAML", "AssumeRoleWithWebIdenti
 # Operations that only read (IAM and STS name them so).
 READ_PREFIXES = ("Get", "List")
 SERVICES = ("iam", "sts")
+# A write that lost a race with a concurrent one (PostgreSQL) runs again, this often at
+# most, after a short random pause that grows with each attempt.
+CONTENTION_ATTEMPTS = 8
+CONTENTION_PAUSE_SECONDS = 0.002
 
 
 class _Request:
@@ -107,6 +115,23 @@ def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
     if len(values) > 1:
         raise errors.InvalidQueryParameter(f"The parameter {name} is given more than once.")
     return values[0] if values else None
+
+
+def run_handler(handler: Handler, call: Call, params: Params) -> Result:
+    """The handler's result; a handler whose write lost a race runs again from the start.
+
+    Handlers write in one transaction, so a refused one left nothing behind and a rerun
+    sees the winner's write (an EntityAlreadyExists, a quota now reached). After
+    CONTENTION_ATTEMPTS losses the client hears AWS's ConcurrentModification.
+    """
+    for attempt in range(CONTENTION_ATTEMPTS):
+        try:
+            return handler(call, params)
+        except Contention:
+            time.sleep(random.uniform(0, CONTENTION_PAUSE_SECONDS * 2 ** attempt))
+    raise errors.ConcurrentModification(
+        "The request was rejected because multiple requests to change this object were "
+        "submitted simultaneously. Wait a few minutes and submit your request again.")
 
 
 def _emulated(emulator: Emulator, access_key_id: str, now: datetime) -> KeyEntry:
@@ -245,9 +270,9 @@ class SekishoApp:
                     signed.region, source_ip(scope, settings.trusted_proxies), now)
         if (service.name, op.name) in INLINE or (self._reads_inline and op.name.startswith(
                 READ_PREFIXES)):
-            result = handler(call, params)
+            result = run_handler(handler, call, params)
         else:
-            result = await asyncio.to_thread(handler, call, params)
+            result = await asyncio.to_thread(run_handler, handler, call, params)
         await self._note_key_use(entry, now, service.name, signed.region)
         return serialize_result(op, result, request.request_id)
 
@@ -293,7 +318,8 @@ class SekishoApp:
             return
 
         def write() -> None:
-            with self.services.store.write() as tx:
+            # A concurrent request recording the same key's use at the same moment wins.
+            with suppress(Contention), self.services.store.write() as tx:
                 tx.record_key_use(key_id, now, service, region)
 
         await asyncio.to_thread(write)

@@ -23,7 +23,7 @@ from datetime import datetime
 from sekisho.domain import arns
 from sekisho.domain.principal import Caller
 from sekisho.store.changes import ChangeWatch
-from sekisho.store.errors import Conflict
+from sekisho.store.errors import Conflict, Contention
 from sekisho.store.reset import insert_fresh_account, wipe
 from sekisho.store.sql import Store
 
@@ -76,8 +76,8 @@ class Emulator:
         with self._store.read() as tx:
             exists = tx.get_account(account_id) is not None
         if not exists:
-            # A Conflict means another worker created it first: the account exists either way.
-            with contextlib.suppress(Conflict), self._store.write() as tx:
+            # Conflict or Contention: another worker created it first; it exists either way.
+            with contextlib.suppress(Conflict, Contention), self._store.write() as tx:
                 insert_fresh_account(tx, account_id, now)
         # Remember the account under the token seen now that it exists: the token read
         # before may be an empty store's, which comes back after every reset.

@@ -45,8 +45,10 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import DBAPIError
 
 from sekisho.store import schema as t
+from sekisho.store.errors import Contention
 
 CHANNEL = "sekisho_changes"
 _NOTIFY = select(func.pg_notify(CHANNEL, ""))
@@ -94,16 +96,35 @@ _LOCAL: weakref.WeakKeyDictionary[Engine, weakref.WeakSet[ListeningChangeWatch]]
 _LOCAL_LOCK = threading.Lock()
 
 
+# serialization_failure and deadlock_detected: the transaction lost a race, not a rule.
+_CONTENTION_STATES = frozenset({"40001", "40P01"})
+
+
 @contextmanager
 def announced_write(engine: Engine) -> Iterator[Connection]:
     """One write transaction on `engine` (committed when the block ends without raising,
     rolled back otherwise) that tells every change watch once committed: on PostgreSQL a
     NOTIFY inside the transaction for other processes, and a local bump after the commit
-    for this one's. Raises what the block or the commit raises."""
-    with engine.begin() as conn:
-        yield conn
-        if conn.dialect.name == "postgresql":
-            conn.execute(_NOTIFY)
+    for this one's. Raises what the block or the commit raises, and Contention when
+    PostgreSQL refused the transaction for a concurrent one.
+
+    PostgreSQL writes run SERIALIZABLE: rules check a count or the absence of dependents
+    and then write (two access keys per user, DeleteConflict), which READ COMMITTED lets
+    two concurrent transactions both pass. SQLite needs nothing more: its writers take
+    the database's one write lock up front (`database._begin`)."""
+    try:
+        with engine.connect() as conn:
+            postgres = conn.dialect.name == "postgresql"
+            if postgres:
+                conn.execution_options(isolation_level="SERIALIZABLE")
+            with conn.begin():
+                yield conn
+                if postgres:
+                    conn.execute(_NOTIFY)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) in _CONTENTION_STATES:
+            raise Contention(str(exc.orig)) from exc
+        raise
     with _LOCAL_LOCK:
         watches = list(_LOCAL.get(engine, ()))
     for watch in watches:

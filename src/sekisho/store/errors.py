@@ -7,3 +7,8 @@ class StoreError(Exception):
 
 class Conflict(StoreError):
     """A uniqueness or foreign-key constraint refused the write; nothing was written."""
+
+
+class Contention(StoreError):
+    """A concurrent write made this one's reads stale (PostgreSQL's serialization failure
+    or deadlock); nothing was written, and running the whole operation again is safe."""

@@ -279,8 +279,7 @@ def _info(profile: LoginProfileRecord, policy: PasswordPolicy | None) -> Passwor
 
 def password_last_used(tx: Tx, user_id: str) -> datetime | None:
     """When the user last signed in with their password (GetUser's PasswordLastUsed)."""
-    profile = stored.profile_of(tx, user_id)
-    return None if profile is None else profile.password_last_used_at
+    return stored.password_last_used(tx, user_id)
 
 
 def record_password_use(tx: Tx, user_id: str, at: datetime) -> bool:

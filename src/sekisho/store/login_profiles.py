@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     delete,
     select,
     update,
@@ -54,6 +55,12 @@ password_history = Table(
     Column("set_at", DateTime(timezone=True), nullable=False),
     Index("ix_password_history_user_id", "user_id"),
 )
+
+
+# GetUser reads the last sign-in on every call: built once, as the store's other hot reads.
+_PROFILE = select(login_profiles).where(login_profiles.c.user_id == bindparam("user_id"))
+_LAST_USED = select(login_profiles.c.password_last_used_at).where(
+    login_profiles.c.user_id == bindparam("user_id"))
 
 
 @dataclass(frozen=True)
@@ -88,9 +95,13 @@ def insert_profile(tx: Tx, profile: LoginProfileRecord) -> None:
 
 
 def profile_of(tx: Tx, user_id: str) -> LoginProfileRecord | None:
-    row = tx.conn.execute(select(login_profiles)
-                          .where(login_profiles.c.user_id == user_id)).first()
+    row = tx.conn.execute(_PROFILE, {"user_id": user_id}).first()
     return None if row is None else _profile(row)
+
+
+def password_last_used(tx: Tx, user_id: str) -> datetime | None:
+    """None when the user has no login profile or never signed in with it."""
+    return opt_utc(tx.conn.execute(_LAST_USED, {"user_id": user_id}).scalar())
 
 
 def profiles_of_account(tx: Tx, account_id: str) -> list[LoginProfileRecord]:

@@ -41,10 +41,9 @@ def _begin(conn: Any) -> None:
     # then fail with SQLITE_BUSY regardless of busy_timeout; a writing
     # transaction takes the write lock up front so that concurrent writers
     # wait their turn instead. Readers stay deferred and never block.
-    if conn.get_execution_options().get("sekisho_readonly"):
-        conn.exec_driver_sql("BEGIN")
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Straight to the driver: a SQLAlchemy execution costs more than the BEGIN itself.
+    begin = "BEGIN" if conn.get_execution_options().get("sekisho_readonly") else "BEGIN IMMEDIATE"
+    conn.connection.driver_connection.execute(begin)
 
 
 def open_engine(url: str) -> Engine:

@@ -97,6 +97,18 @@ def test_last_used_is_recorded_on_use(server: RunningServer, iam: Any, unique: s
     assert after["LastUsedDate"].tzinfo is not None
 
 
+def test_last_used_is_recorded_for_a_denied_request(server: RunningServer, iam: Any,
+                                                    unique: str) -> None:
+    # "the last request made with that key" (GetAccessKeyLastUsed): a key that only ever
+    # made denied calls has still been used.
+    key = make_user_key(iam, f"lud-{unique}")
+    with pytest.raises(ClientError) as exc:
+        server.client("iam", key, region="ap-south-1").list_users()
+    assert error_of(exc)[0] == "AccessDenied"
+    used = iam.get_access_key_last_used(AccessKeyId=key[0])["AccessKeyLastUsed"]
+    assert (used["ServiceName"], used["Region"]) == ("iam", "ap-south-1")
+
+
 def test_root_can_manage_its_own_access_keys(iam: Any) -> None:
     keys = iam.list_access_keys()["AccessKeyMetadata"]
     assert len(keys) >= 1

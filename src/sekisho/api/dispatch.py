@@ -253,6 +253,19 @@ class SekishoApp:
             raise
         now = self.services.clock()
         entry = self._authenticate(signed, now)
+        try:
+            return await self._call(scope, request, signed, entry, pairs, action, version, now)
+        finally:
+            # The key made this request, whatever its outcome: GetAccessKeyLastUsed reports
+            # "the last request made with that key" (IAM API reference), denied ones included.
+            if signed.service in SERVICES:
+                await self._note_key_use(entry, now, signed.service, signed.region)
+
+    async def _call(self, scope: Scope, request: _Request, signed: sigv4.SignedRequest,
+                    entry: KeyEntry, pairs: list[tuple[str, str]], action: str | None,
+                    version: str | None, now: datetime) -> bytes:
+        """The authenticated request's operation: looked up, validated, run, serialized."""
+        settings = self.services.settings
         if action is None:
             raise errors.MissingAction("Could not find operation for version "
                                        f"{version or 'NO_VERSION_SPECIFIED'}")
@@ -273,7 +286,6 @@ class SekishoApp:
             result = run_handler(handler, call, params)
         else:
             result = await asyncio.to_thread(run_handler, handler, call, params)
-        await self._note_key_use(entry, now, service.name, signed.region)
         return serialize_result(op, result, request.request_id)
 
     def _authenticate(self, signed: sigv4.SignedRequest, now: datetime) -> KeyEntry:

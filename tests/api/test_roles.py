@@ -121,6 +121,44 @@ def test_create_role_rejects_a_trust_policy_over_the_size_quota(iam: Any, unique
     assert error_of(exc) == ("LimitExceeded", 409, "Cannot exceed quota for ACLSizePerRole: 2048")
 
 
+def trusting(*principals: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": list(principals)}, "Action": "sts:AssumeRole"}]})
+
+
+@pytest.mark.parametrize("resource", ["user/nobody", "role/nobody", "user/elsewhere/{user}"])
+def test_trust_policy_naming_a_missing_user_or_role_is_invalid_principal(
+        iam: Any, sts: Any, unique: str, resource: str) -> None:
+    # "elsewhere/{user}": the user exists, but not under that path, so the ARN names nobody.
+    account = sts.get_caller_identity()["Account"]
+    iam.create_user(UserName=f"u-{unique}")
+    arn = f"arn:aws:iam::{account}:" + resource.format(user=f"u-{unique}")
+    with pytest.raises(ClientError) as exc:
+        iam.create_role(RoleName=f"t-{unique}", AssumeRolePolicyDocument=trusting(arn))
+    assert error_of(exc) == ("MalformedPolicyDocument", 400,
+                             f'Invalid principal in policy: "AWS":"{arn}"')
+
+
+def test_trust_policy_may_name_existing_users_roles_sessions_and_other_accounts(
+        iam: Any, sts: Any, unique: str) -> None:
+    account = sts.get_caller_identity()["Account"]
+    user = iam.create_user(UserName=f"u-{unique}", Path="/team/")["User"]["Arn"]
+    role = make_role(iam, f"r-{unique}")["Arn"]
+    document = trusting(user, role, f"arn:aws:sts::{account}:assumed-role/any/session",
+                        "arn:aws:iam::210987654321:user/someone", account)
+    iam.create_role(RoleName=f"t-{unique}", AssumeRolePolicyDocument=document)
+
+
+def test_update_assume_role_policy_naming_a_deleted_role_is_invalid_principal(
+        iam: Any, unique: str) -> None:
+    gone = make_role(iam, f"gone-{unique}")["Arn"]
+    iam.delete_role(RoleName=f"gone-{unique}")
+    make_role(iam, f"t-{unique}")
+    with pytest.raises(ClientError) as exc:
+        iam.update_assume_role_policy(RoleName=f"t-{unique}", PolicyDocument=trusting(gone))
+    assert error_of(exc)[2] == f'Invalid principal in policy: "AWS":"{gone}"'
+
+
 @pytest.mark.parametrize("duration", [3599, 43201])
 def test_create_role_rejects_max_session_duration_out_of_range(iam: Any, unique: str,
                                                                duration: int) -> None:

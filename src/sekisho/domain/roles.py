@@ -31,6 +31,7 @@ from sekisho.errors import (
     NoSuchEntity,
     UnmodifiableEntity,
 )
+from sekisho.policy.errors import bad_principal
 from sekisho.store import instance_profiles as stored_profiles
 from sekisho.store import policies as stored_policies
 from sekisho.store import roles as stored
@@ -87,12 +88,15 @@ def check_modifiable(role: RoleRecord) -> None:
                                  f"'{role.name}' - this role is only modifiable by AWS")
 
 
-def check_trust_policy(document: str, limits: Quotas = DEFAULT_QUOTAS) -> None:
+def check_trust_policy(tx: Tx, document: str, limits: Quotas = DEFAULT_QUOTAS) -> None:
     """Validates a role trust policy; MalformedPolicyDocument or LimitExceeded.
 
     The size quota ("Role trust policy length", 2,048 characters by default,
     white space not counted) is reported as AWS reports it:
-    `Cannot exceed quota for ACLSizePerRole: 2048`.
+    `Cannot exceed quota for ACLSizePerRole: 2048`. A principal that names an IAM
+    user or role which does not exist is `Invalid principal in policy` (IAM User
+    Guide, troubleshooting "Invalid principal in policy"); that check covers the
+    accounts this server holds, since it cannot know any other account's users.
     """
     try:
         compiled = policy.parse_policy(document, policy.PolicyKind.TRUST)
@@ -100,13 +104,33 @@ def check_trust_policy(document: str, limits: Quotas = DEFAULT_QUOTAS) -> None:
         raise MalformedPolicyDocument(exc.message) from None
     if compiled.size > limits.assume_role_policy_size:
         raise exceeded("ACLSizePerRole", limits.assume_role_policy_size)
+    for statement in compiled.statements:
+        for token in sorted(statement.principal.tokens if statement.principal else ()):
+            if _names_missing_identity(tx, token):
+                raise MalformedPolicyDocument(bad_principal("AWS", token))
+
+
+def _names_missing_identity(tx: Tx, arn: str) -> bool:
+    """True when `arn` is a user or role ARN of an account held here that names nobody.
+
+    Role session and federated user ARNs name sessions, which AWS never checks."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or tx.get_account(parts[4]) is None:
+        return False
+    if parts[5].startswith("role/"):
+        return role_by_arn(tx, arn) is None
+    if parts[5].startswith("user/"):
+        path, _, name = parts[5][len("user"):].rpartition("/")
+        user = tx.user_by_name(parts[4], name)
+        return user is None or user.path != path + "/"
+    return False
 
 
 def create_role(tx: Tx, account_id: str, name: str, path: str, trust_policy: str,
                 description: str | None, max_session_duration: int | None,
                 boundary_arn: str | None, tags: Sequence[Tag], now: datetime,
                 limits: Quotas = DEFAULT_QUOTAS) -> RoleRecord:
-    check_trust_policy(trust_policy, limits)
+    check_trust_policy(tx, trust_policy, limits)
     check_tag_count((), tags, "Role")
     if boundary_arn is not None:
         check_boundary(tx, account_id, boundary_arn)
@@ -191,7 +215,7 @@ def update_trust_policy(tx: Tx, account_id: str, name: str, document: str,
                         limits: Quotas = DEFAULT_QUOTAS) -> None:
     role = get_role(tx, account_id, name)
     check_modifiable(role)
-    check_trust_policy(document, limits)
+    check_trust_policy(tx, document, limits)
     stored.update_role(tx, role.role_id, trust_policy=document)
     tx.bump_generation(account_id)
 

@@ -217,3 +217,61 @@ def test_role_last_used_is_recorded(server: RunningServer, iam: Any, account: st
                                                                  RoleSessionName="s0")
     last = iam.get_role(RoleName=f"used-{unique}")["Role"]["RoleLastUsed"]
     assert last["Region"] == "eu-central-1" and last["LastUsedDate"].tzinfo is not None
+
+
+# --- a trust policy names the principal it named when saved (IAM User Guide, Principal)
+
+
+def trusted_principal(iam: Any, role: str) -> Any:
+    document = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    return document["Statement"][0]["Principal"]["AWS"]
+
+
+def delete_user_and_key(iam: Any, name: str, key: tuple[str, str]) -> None:
+    iam.delete_access_key(UserName=name, AccessKeyId=key[0])
+    iam.delete_user_policy(UserName=name, PolicyName="assume")
+    iam.delete_user(UserName=name)
+
+
+def test_deleted_trusted_user_shows_as_its_unique_id(iam: Any, account: str,
+                                                    unique: str) -> None:
+    name = f"gone-{unique}"
+    key = user_allowed_to_assume(iam, name)
+    user_id = iam.get_user(UserName=name)["User"]["UserId"]
+    make_role(iam, f"r-{unique}", trust({"AWS": f"arn:aws:iam::{account}:user/{name}"}))
+    delete_user_and_key(iam, name, key)
+    assert trusted_principal(iam, f"r-{unique}") == user_id
+
+
+def test_user_recreated_with_a_trusted_name_is_not_trusted(server: RunningServer, iam: Any,
+                                                           account: str, unique: str) -> None:
+    name = f"again-{unique}"
+    key = user_allowed_to_assume(iam, name)
+    role_arn = make_role(iam, f"r-{unique}",
+                         trust({"AWS": f"arn:aws:iam::{account}:user/{name}"}))
+    server.client("sts", key).assume_role(RoleArn=role_arn, RoleSessionName="before")
+    delete_user_and_key(iam, name, key)
+    impostor = user_allowed_to_assume(iam, name)
+    with pytest.raises(ClientError) as exc:
+        server.client("sts", impostor).assume_role(RoleArn=role_arn, RoleSessionName="after")
+    assert error_of(exc)[0] == "AccessDenied"
+
+
+def test_renamed_trusted_user_stays_trusted_under_its_new_arn(server: RunningServer, iam: Any,
+                                                              account: str, unique: str) -> None:
+    key = user_allowed_to_assume(iam, f"old-{unique}")
+    role_arn = make_role(iam, f"r-{unique}",
+                         trust({"AWS": [f"arn:aws:iam::{account}:user/old-{unique}"]}))
+    iam.update_user(UserName=f"old-{unique}", NewUserName=f"new-{unique}", NewPath="/moved/")
+    assert trusted_principal(iam, f"r-{unique}") == [
+        f"arn:aws:iam::{account}:user/moved/new-{unique}"]
+    server.client("sts", key).assume_role(RoleArn=role_arn, RoleSessionName="renamed")
+
+
+def test_deleted_trusted_role_shows_as_its_unique_id(iam: Any, account: str,
+                                                    unique: str) -> None:
+    trusted = iam.create_role(RoleName=f"t-{unique}",
+                              AssumeRolePolicyDocument=trust({"Service": "ec2.amazonaws.com"}))
+    make_role(iam, f"r-{unique}", trust({"AWS": trusted["Role"]["Arn"]}))
+    iam.delete_role(RoleName=f"t-{unique}")
+    assert trusted_principal(iam, f"r-{unique}") == trusted["Role"]["RoleId"]

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sekisho import policy
-from sekisho.domain import ids, service_linked
+from sekisho.domain import ids, service_linked, trust_principals
 from sekisho.domain.boundaries import check_boundary
 from sekisho.domain.pagination import Page, decode_marker, page_of
 from sekisho.domain.quotas import DEFAULT_QUOTAS, Quotas, check_count, exceeded
@@ -232,6 +232,7 @@ def delete_role(tx: Tx, account_id: str, name: str) -> None:
         raise DeleteConflict("Cannot delete entity, must remove roles from instance profile "
                              "first.")
     stored.delete_role(tx, role.role_id)
+    trust_principals.deleted(tx, account_id, f"role{role.path}{role.name}", role.role_id)
     tx.bump_generation(account_id)
 
 
@@ -315,6 +316,7 @@ def delete_service_linked_role(tx: Tx, account_id: str, name: str, now: datetime
     stored_policies.delete_all_inline(tx, role.role_id)
     stored_profiles.clear_role_everywhere(tx, role.role_id)
     stored.delete_role(tx, role.role_id)
+    trust_principals.deleted(tx, account_id, f"role{role.path}{role.name}", role.role_id)
     task_id = f"task{role.path}{role.name}/{uuid.uuid4()}"
     stored.insert_deletion_task(tx, account_id, task_id, SUCCEEDED, now)
     tx.bump_generation(account_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sekisho.domain import boundaries, ids
+from sekisho.domain import boundaries, ids, trust_principals
 from sekisho.domain.pagination import Page, decode_marker, page_of
 from sekisho.domain.quotas import DEFAULT_QUOTAS, Quotas, check_count
 from sekisho.domain.tags import check_tag_count
@@ -60,10 +60,14 @@ def update_user(tx: Tx, account_id: str, name: str, new_name: str | None,
                 new_path: str | None) -> UserRecord:
     user = get_user(tx, account_id, name)
     target_name = new_name or user.name
+    target_path = new_path or user.path
     try:
-        tx.update_user(user.user_id, target_name, new_path or user.path)
+        tx.update_user(user.user_id, target_name, target_path)
     except Conflict:
         raise EntityAlreadyExists(f"User with name {target_name} already exists.") from None
+    if (target_name, target_path) != (user.name, user.path):
+        trust_principals.renamed(tx, account_id, f"user{user.path}{user.name}",
+                                 f"user{target_path}{target_name}")
     tx.bump_generation(account_id)
     return get_user(tx, account_id, target_name)
 
@@ -98,6 +102,7 @@ def delete_user(tx: Tx, account_id: str, name: str) -> None:
     if stored_policies.inline_of(tx, user.user_id):
         raise DeleteConflict("Cannot delete entity, must delete policies first.")
     tx.delete_user(user.user_id)
+    trust_principals.deleted(tx, account_id, f"user{user.path}{user.name}", user.user_id)
     tx.bump_generation(account_id)
 
 

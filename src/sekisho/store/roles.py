@@ -126,6 +126,13 @@ def count_roles(tx: Tx, account_id: str) -> int:
                                .where(roles.c.account_id == account_id)).scalar() or 0)
 
 
+def roles_mentioning(tx: Tx, text: str) -> list[RoleRecord]:
+    """Every role, in any account, whose trust policy text contains `text`."""
+    rows = tx.conn.execute(select(roles).where(
+        roles.c.trust_policy.contains(text, autoescape=True)))
+    return [_role(r) for r in rows]
+
+
 def update_role(tx: Tx, role_id: str, **values: Any) -> None:
     tx.conn.execute(update(roles).where(roles.c.role_id == role_id).values(**values))
 

@@ -24,6 +24,10 @@ from sekisho.store.changes import change_watch_for
 from sekisho.store.database import migrate, open_engine
 from sekisho.store.sql import Store
 
+# In the data directory: the file through which one server's workers tell each other of
+# their writes (store.changes.ChangeBeacon; used on PostgreSQL).
+CHANGE_BEACON = "change-beacon"
+
 
 @dataclass(frozen=True)
 class Opened:
@@ -45,7 +49,11 @@ def open_state(settings: Settings, *, run_migrations: bool = True) -> Opened:
 
 def create_app(settings: Settings, clock: Clock = system_clock) -> SekishoApp:
     opened = open_state(settings, run_migrations=False)
-    changes = change_watch_for(opened.store.engine)
+    beacon = None
+    if not settings.uses_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        beacon = settings.data_dir / CHANGE_BEACON
+    changes = change_watch_for(opened.store.engine, beacon)
     ring = KeyRing(opened.store, opened.box, changes)
     services = Services(
         settings=settings,

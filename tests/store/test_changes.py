@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from sqlalchemy import Engine, event
 
-from sekisho.store.changes import ListeningChangeWatch, change_watch_for
+from sekisho.store.changes import ChangeBeacon, ListeningChangeWatch, change_watch_for
 from sekisho.store.database import open_engine
 from sekisho.store.sql import Store
 from tests.support.server import postgres_database
@@ -143,3 +144,29 @@ def test_postgres_watch_reconnects_after_losing_its_connection(
     assert reconnected != before
     write_account(engines())
     wait_for(lambda: watch.token() != reconnected)
+
+
+def test_postgres_write_in_one_process_shows_in_the_beacon_of_another_at_once(
+        engines: Callable[[], Engine], tmp_path: Path) -> None:
+    # Two engines stand for two workers of one server: each has its own watch and its own
+    # mapping of the data directory's beacon file.
+    writer, reader = engines(), engines()
+    ListeningChangeWatch(writer, beacon=ChangeBeacon(tmp_path / "beacon"))
+    watch = ListeningChangeWatch(reader, probe_seconds=0.5, retry_seconds=0.1,
+                                 beacon=ChangeBeacon(tmp_path / "beacon"))
+    watch.token()
+    wait_for(lambda: watch.listening)
+    before = watch.token()
+    write_account(writer)
+    # No waiting: the notification may still be on its way; the beacon is not.
+    after = watch.token()
+    assert isinstance(before, tuple) and isinstance(after, tuple)
+    assert after[2] != before[2]
+    watch.close()
+
+
+def test_beacon_file_is_private_and_shared(tmp_path: Path) -> None:
+    first, second = ChangeBeacon(tmp_path / "beacon"), ChangeBeacon(tmp_path / "beacon")
+    first.ring()
+    assert second.read() == first.read()
+    assert (tmp_path / "beacon").stat().st_mode & 0o777 == 0o600

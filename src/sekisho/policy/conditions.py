@@ -282,14 +282,15 @@ def _date(text: str) -> float | None:
     if not text:
         return None
     if text.lstrip("-").replace(".", "", 1).isdigit():
-        return float(text)
+        # isdigit() also holds for digits float() refuses ("²"); "--5" passes the strip.
+        return _number(text)
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
 
 
 def _binary(text: str) -> bytes:

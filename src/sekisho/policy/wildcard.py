@@ -30,40 +30,60 @@ ALWAYS: Matcher = _always
 """The matcher of ``*``: callers may test ``m is ALWAYS`` to skip matching."""
 
 
-def _regex_source(parts: Sequence[Part], arn: bool) -> str:
-    colons_total = sum(text.count(":") for _pat, text in parts)
-    out: list[str] = []
-    colons = 0
-    for is_pattern, text in parts:
-        if not is_pattern:
-            out.append(re.escape(text))
-            colons += text.count(":")
-            continue
-        for ch in text:
-            # In an ARN the wildcard stays inside its segment, except in the
-            # resource segment (the sixth) or the last segment of a short ARN.
-            bounded = arn and colons < 5 and colons < colons_total
-            if ch == "*":
-                out.append("[^:]*" if bounded else ".*")
-            elif ch == "?":
-                out.append("[^:]" if bounded else ".")
-            else:
-                if ch == ":":
-                    colons += 1
-                out.append(re.escape(ch))
-    return "".join(out)
+# A pattern as characters, each marked: "*" and "?" are wildcards only when marked.
+_Char = tuple[bool, str]
+
+
+def _chars(parts: Sequence[Part]) -> list[_Char]:
+    return [(is_pattern and ch in "*?", ch) for is_pattern, text in parts for ch in text]
+
+
+def _glob_source(chars: Sequence[_Char]) -> str:
+    """A regular expression for a glob that cannot backtrack without bound.
+
+    Between two `*`s, matching the piece at its leftmost place is never worse than
+    matching it further right (the classic wildcard-matching argument), so each such
+    piece is an atomic, lazy group: `a*b*c` -> `a(?>.*?b).*c`. A plain translation
+    (`a.*b.*c`) backtracks exponentially in the number of `*`s on a value that does
+    not match (`*a*a*a*a*a*a*ab` against a long run of `a`s).
+    """
+    pieces: list[list[str]] = [[]]
+    for wild, ch in chars:
+        if wild and ch == "*":
+            pieces.append([])
+        else:
+            pieces[-1].append("." if wild else re.escape(ch))
+    texts = ["".join(piece) for piece in pieces]
+    if len(texts) == 1:
+        return texts[0]
+    middle = "".join(f"(?>.*?{text})" for text in texts[1:-1] if text)
+    return f"{texts[0]}{middle}.*{texts[-1]}"
+
+
+def _arn_segments(chars: Sequence[_Char]) -> list[list[_Char]]:
+    """The pattern cut at its first five colons (fewer when it has fewer): a wildcard
+    does not cross a colon in those segments, and the last one takes the rest."""
+    cuts = min(5, sum(1 for _wild, ch in chars if ch == ":"))
+    segments: list[list[_Char]] = [[]]
+    for wild, ch in chars:
+        if ch == ":" and len(segments) <= cuts:
+            segments.append([])
+        else:
+            segments[-1].append((wild, ch))
+    return segments
 
 
 @lru_cache(maxsize=8192)
-def _compiled(source: str) -> Matcher:
-    return re.compile(source, re.DOTALL).fullmatch  # type: ignore[return-value]
+def _compiled(source: str) -> Callable[[str], re.Match[str] | None]:
+    return re.compile(source, re.DOTALL).fullmatch
 
 
 def compile_parts(parts: Sequence[Part], *, arn: bool = False) -> Matcher:
     """Return a matcher for ``parts`` (see the module docstring).
 
     ``arn`` selects segment-aware matching. Matching is case-sensitive; for a
-    case-insensitive match, lower-case both the parts and the value.
+    case-insensitive match, lower-case both the parts and the value. Matching
+    takes time linear in the value's length for a given pattern.
     """
     if len(parts) == 1:
         is_pattern, text = parts[0]
@@ -73,12 +93,28 @@ def compile_parts(parts: Sequence[Part], *, arn: bool = False) -> Matcher:
             return _always
         if "?" not in text and text.endswith("*") and "*" not in text[:-1]:
             return _prefix(text[:-1])
-    matcher = _compiled(_regex_source(parts, arn))
+    chars = _chars(parts)
+    segments = _arn_segments(chars) if arn else [chars]
+    if len(segments) == 1:
+        whole = _compiled(_glob_source(chars))
 
-    def match(value: str) -> bool:
-        return matcher(value) is not None
+        def match(value: str) -> bool:
+            return whole(value) is not None
 
-    return match
+        return match
+    matchers = tuple(_compiled(_glob_source(segment)) for segment in segments)
+    cuts = len(matchers) - 1
+
+    def match_segments(value: str) -> bool:
+        pieces = value.split(":", cuts)
+        if len(pieces) != len(matchers):
+            return False
+        for matcher, piece in zip(matchers, pieces, strict=True):
+            if matcher(piece) is None:
+                return False
+        return True
+
+    return match_segments
 
 
 def _prefix(prefix: str) -> Matcher:

@@ -47,7 +47,9 @@ def test_list_shows_the_provider(iam: Any, unique: str) -> None:
 
 
 @pytest.mark.parametrize("url", ["http://insecure.example.com", "https://port.example.com:8443",
-                                 "https://query.example.com/?a=b", "not a url"])
+                                 "https://query.example.com/?a=b", "not a url",
+                                 "https://[::1", "https://[zz]", "https://a.example.com:99999",
+                                 "https://a.example.com:x"])
 def test_url_other_than_plain_https_is_invalid_input(iam: Any, url: str) -> None:
     with pytest.raises(ClientError) as exc:
         _create(iam, url)

@@ -45,7 +45,8 @@ def test_list_shows_the_provider(iam: Any, unique: str) -> None:
     "<unclosed>" + "x" * 1000,
     material.saml_metadata(idp=False),
     ('<!DOCTYPE d [<!ENTITY e "boom">]>' + material.saml_metadata().split("?>", 1)[1]),
-], ids=["not-xml", "no-idp-descriptor", "dtd"])
+    material.saml_metadata(valid_until="9999-12-31T23:59:59-14:00"),
+], ids=["not-xml", "no-idp-descriptor", "dtd", "valid-until-past-year-9999-in-utc"])
 def test_bad_metadata_is_invalid_input(iam: Any, unique: str, document: str) -> None:
     with pytest.raises(ClientError) as exc:
         _create(iam, f"bad-{unique}", document)

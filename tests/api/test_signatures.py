@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.support.raw import post, presign, send, sign
 from tests.support.server import RunningServer
 
@@ -17,6 +19,14 @@ def test_signed_request_succeeds(server: RunningServer) -> None:
 def test_any_signing_region_is_accepted(server: RunningServer) -> None:
     reply = send(sign(server.endpoint, server.root_key, GCI, "sts", region="ap-northeast-1"))
     assert reply.status == 200
+
+
+@pytest.mark.parametrize("region", ["r" * 65, "us_east_1", "us east 1", ""])
+def test_scope_that_names_no_region_is_signature_does_not_match(server: RunningServer,
+                                                                 region: str) -> None:
+    reply = send(sign(server.endpoint, server.root_key, GCI, "sts", region=region))
+    assert (reply.status, *reply.error()[1:]) == (
+        403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region. ")
 
 
 def test_unsigned_request_is_missing_authentication_token(server: RunningServer) -> None:

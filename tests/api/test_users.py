@@ -157,6 +157,13 @@ def test_tag_keys_are_case_insensitive_and_replace(iam: Any, unique: str) -> Non
         {"Key": "team", "Value": "blue"}]
 
 
+def test_longest_tag_key_whose_lower_case_is_longer_is_stored(iam: Any, unique: str) -> None:
+    key = "\u0130" * 128  # a valid key; "İ".lower() is two characters
+    iam.create_user(UserName=f"dotted-{unique}")
+    iam.tag_user(UserName=f"dotted-{unique}", Tags=[{"Key": key, "Value": "v"}])
+    assert iam.list_user_tags(UserName=f"dotted-{unique}")["Tags"] == [{"Key": key, "Value": "v"}]
+
+
 def test_more_than_50_tags_is_limit_exceeded(iam: Any, unique: str) -> None:
     iam.create_user(UserName=f"many-{unique}",
                     Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(40)])

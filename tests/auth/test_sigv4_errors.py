@@ -153,6 +153,19 @@ PARSE_REFUSALS = [
         ),
     ),
     (
+        "Date header past year 9999 once in UTC",
+        http("GET / HTTP/1.1\nHost:example.amazonaws.com\n"
+             "Date:Fri, 31 Dec 9999 23:59:59 -0100\n"
+             f"Authorization:AWS4-HMAC-SHA256 Credential={CREDENTIAL}, SignedHeaders=host;date, "
+             "Signature=ab"),
+        (
+            "IncompleteSignature",
+            400,
+            "Date must be in ISO-8601 'basic format'. Got 'Fri, 31 Dec 9999 23:59:59 -0100'. "
+            "See http://en.wikipedia.org/wiki/ISO_8601",
+        ),
+    ),
+    (
         "presigned without credential and signature",
         presigned("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20150830T123600Z"),
         (
@@ -355,3 +368,10 @@ def test_session_token_is_not_in_repr() -> None:
     assert request.session_token is not None
     assert request.session_token not in repr(request)
     assert request.access_key_id in repr(request)
+
+
+def test_presigned_expires_too_long_for_an_integer_is_not_a_duration() -> None:
+    query = ("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" + CREDENTIAL.replace("/", "%2F")
+             + "&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Signature=ab"
+             + "&X-Amz-Expires=" + "9" * 5000)
+    assert presigned(query).parse().expires_seconds is None

@@ -39,6 +39,12 @@ def test_invalid_utf8_is_malformed_query_string(raw: bytes) -> None:
         parse_pairs(raw)
 
 
+@pytest.mark.parametrize("raw", [b"a=%00", b"a=x%00y", b"a%00=1", b"a=\x00"])
+def test_nul_character_is_malformed_query_string(raw: bytes) -> None:
+    with pytest.raises(errors.MalformedQueryString):
+        parse_pairs(raw)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=64))
 def test_arbitrary_bytes_never_crash_the_parser(raw: bytes) -> None:

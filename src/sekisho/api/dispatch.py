@@ -251,6 +251,7 @@ class SekishoApp:
                 raise errors.NotImplementedOperation(
                     f"The operation {action} is not implemented by Sekisho.") from None
             raise
+        sigv4.check_scope_region(signed.region)
         now = self.services.clock()
         entry = self._authenticate(signed, now)
         try:
@@ -334,5 +335,10 @@ class SekishoApp:
             with suppress(Contention), self.services.store.write() as tx:
                 tx.record_key_use(key_id, now, service, region)
 
-        await asyncio.to_thread(write)
+        try:
+            await asyncio.to_thread(write)
+        except Exception:
+            # The request itself is done (and may have committed): a failure to note the
+            # key's use must not turn its answer into an error.
+            log.warning("could not record the last use of an access key", exc_info=True)
 

@@ -388,7 +388,8 @@ def _parse_expires(value: str | None) -> int | None:
     # Reported only. STS ignores X-Amz-Expires: a presigned request lives for
     # the fixed skew window after X-Amz-Date (aws-iam-authenticator relies on
     # it, signing with X-Amz-Expires=60 tokens that are used for 15 minutes).
-    if value is None or not (value.isascii() and value.isdigit()):
+    # A value too long for an int (Python refuses over 4,300 digits) is no duration either.
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 18:
         return None
     return int(value)
 
@@ -434,11 +435,11 @@ def _parse_basic(value: str) -> datetime | None:
 def _parse_http_date(value: str) -> datetime | None:
     try:
         parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):  # Overflow: past year 9999
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 # --- canonical request pieces
@@ -561,6 +562,18 @@ def scope_service_error(expected_service: str) -> SignatureDoesNotMatch:
     return SignatureDoesNotMatch(
         f"Credential should be scoped to correct service: '{expected_service}'. "
     )
+
+
+# Region names as AWS forms them (us-east-1, us-gov-west-1, cn-north-1); any such name is
+# accepted, since clients sign IAM calls with their own region when given an endpoint.
+_REGION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_REGION_LENGTH = 64
+
+
+def check_scope_region(region: str) -> None:
+    """SignatureDoesNotMatch unless the credential scope's region is shaped like one."""
+    if len(region) > MAX_REGION_LENGTH or not _REGION.fullmatch(region):
+        raise SignatureDoesNotMatch("Credential should be scoped to a valid region. ")
 
 
 def _check_freshness(req: SignedRequest, now: datetime, max_skew: timedelta) -> None:

@@ -138,9 +138,11 @@ def _timestamp(value: str | None) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        # Stored in UTC: "9999-12-31T23:59:59-14:00" is in year 10000 there, which
+        # neither Python nor PostgreSQL can hold.
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         raise InvalidInput(_UNPARSABLE) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 # --- SAML providers
@@ -282,11 +284,16 @@ def oidc_not_found(arn: str) -> NoSuchEntity:
 def oidc_resource(url: str) -> str:
     """The host and path an OIDC provider URL names (its ARN's resource); InvalidInput
     unless it is an `https://` URL without port, query or fragment."""
-    parts = urlsplit(url)
-    if (parts.scheme.lower() != "https" or not parts.hostname or parts.port is not None
-            or parts.query or parts.fragment or parts.username or parts.password):
-        raise InvalidInput("The URL must begin with https:// and have no port, query or "
+    invalid = InvalidInput("The URL must begin with https:// and have no port, query or "
                            "fragment.")
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises for a port that is no number or out of range
+    except ValueError:  # also an unbalanced "[" in the host
+        raise invalid from None
+    if (parts.scheme.lower() != "https" or not parts.hostname or port is not None
+            or parts.query or parts.fragment or parts.username or parts.password):
+        raise invalid
     return (parts.netloc + parts.path).rstrip("/")
 
 

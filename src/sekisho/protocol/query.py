@@ -73,8 +73,8 @@ def parse_pairs(raw: bytes) -> list[tuple[str, str]]:
 
     Order and duplicates are kept; `a` and `a=` both give `("a", "")`; empty
     fields (`a=1&&b=2`) are dropped; `+` is a space. Raises
-    `errors.MalformedQueryString` for a `%` not followed by two hex digits and
-    for bytes that do not decode as UTF-8.
+    `errors.MalformedQueryString` for a `%` not followed by two hex digits, for a
+    NUL character and for bytes that do not decode as UTF-8.
     """
     if not raw:
         return []
@@ -91,6 +91,10 @@ def parse_pairs(raw: bytes) -> list[tuple[str, str]]:
 def _decode(part: bytes) -> str:
     if b"%" in part or b"+" in part:
         part = unquote_to_bytes(part.replace(b"+", b" "))
+    if b"\x00" in part:
+        # No IAM or STS value holds one, and PostgreSQL text cannot store one.
+        raise errors.MalformedQueryString(
+            "The query string contains a syntax error: it contains a NUL character.")
     try:
         return part.decode("utf-8")
     except UnicodeDecodeError:

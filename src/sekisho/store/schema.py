@@ -94,7 +94,8 @@ tags = Table(
     "tags",
     metadata,
     Column("entity_id", String(64), primary_key=True),
-    Column("key_lower", String(128), primary_key=True),
+    # A key lower-cases to at most twice its length (U+0130); see migration 0011.
+    Column("key_lower", String(256), primary_key=True),
     Column("key", String(128), nullable=False),
     Column("value", String(256), nullable=False),
 )

@@ -38,31 +38,33 @@ def _chars(parts: Sequence[Part]) -> list[_Char]:
     return [(is_pattern and ch in "*?", ch) for is_pattern, text in parts for ch in text]
 
 
-def _glob_source(chars: Sequence[_Char]) -> str:
+def _glob_source(chars: Sequence[_Char], any_char: str) -> str:
     """A regular expression for a glob that cannot backtrack without bound.
 
     Between two `*`s, matching the piece at its leftmost place is never worse than
     matching it further right (the classic wildcard-matching argument), so each such
     piece is an atomic, lazy group: `a*b*c` -> `a(?>.*?b).*c`. A plain translation
     (`a.*b.*c`) backtracks exponentially in the number of `*`s on a value that does
-    not match (`*a*a*a*a*a*a*ab` against a long run of `a`s).
+    not match (`*a*a*a*a*a*a*ab` against a long run of `a`s). `any_char` is what a
+    wildcard may match: `.`, or `[^:]` inside an ARN's first five segments.
     """
     pieces: list[list[str]] = [[]]
     for wild, ch in chars:
         if wild and ch == "*":
             pieces.append([])
         else:
-            pieces[-1].append("." if wild else re.escape(ch))
+            pieces[-1].append(any_char if wild else re.escape(ch))
     texts = ["".join(piece) for piece in pieces]
     if len(texts) == 1:
         return texts[0]
-    middle = "".join(f"(?>.*?{text})" for text in texts[1:-1] if text)
-    return f"{texts[0]}{middle}.*{texts[-1]}"
+    middle = "".join(f"(?>{any_char}*?{text})" for text in texts[1:-1] if text)
+    return f"{texts[0]}{middle}{any_char}*{texts[-1]}"
 
 
-def _arn_segments(chars: Sequence[_Char]) -> list[list[_Char]]:
+def _arn_source(chars: Sequence[_Char]) -> str:
     """The pattern cut at its first five colons (fewer when it has fewer): a wildcard
-    does not cross a colon in those segments, and the last one takes the rest."""
+    does not cross a colon in those segments, and the last one takes the rest. As no
+    wildcard before the last colon crosses one, each segment matches on its own."""
     cuts = min(5, sum(1 for _wild, ch in chars if ch == ":"))
     segments: list[list[_Char]] = [[]]
     for wild, ch in chars:
@@ -70,7 +72,8 @@ def _arn_segments(chars: Sequence[_Char]) -> list[list[_Char]]:
             segments.append([])
         else:
             segments[-1].append((wild, ch))
-    return segments
+    bounded = [_glob_source(segment, "[^:]") for segment in segments[:-1]]
+    return ":".join([*bounded, _glob_source(segments[-1], ".")])
 
 
 @lru_cache(maxsize=8192)
@@ -82,8 +85,8 @@ def compile_parts(parts: Sequence[Part], *, arn: bool = False) -> Matcher:
     """Return a matcher for ``parts`` (see the module docstring).
 
     ``arn`` selects segment-aware matching. Matching is case-sensitive; for a
-    case-insensitive match, lower-case both the parts and the value. Matching
-    takes time linear in the value's length for a given pattern.
+    case-insensitive match, lower-case both the parts and the value. No pattern
+    makes matching take more than polynomial time in the value's length.
     """
     if len(parts) == 1:
         is_pattern, text = parts[0]
@@ -94,27 +97,12 @@ def compile_parts(parts: Sequence[Part], *, arn: bool = False) -> Matcher:
         if "?" not in text and text.endswith("*") and "*" not in text[:-1]:
             return _prefix(text[:-1])
     chars = _chars(parts)
-    segments = _arn_segments(chars) if arn else [chars]
-    if len(segments) == 1:
-        whole = _compiled(_glob_source(chars))
+    matcher = _compiled(_arn_source(chars) if arn else _glob_source(chars, "."))
 
-        def match(value: str) -> bool:
-            return whole(value) is not None
+    def match(value: str) -> bool:
+        return matcher(value) is not None
 
-        return match
-    matchers = tuple(_compiled(_glob_source(segment)) for segment in segments)
-    cuts = len(matchers) - 1
-
-    def match_segments(value: str) -> bool:
-        pieces = value.split(":", cuts)
-        if len(pieces) != len(matchers):
-            return False
-        for matcher, piece in zip(matchers, pieces, strict=True):
-            if matcher(piece) is None:
-                return False
-        return True
-
-    return match_segments
+    return match
 
 
 def _prefix(prefix: str) -> Matcher:

@@ -56,6 +56,8 @@ def test_operation_without_output_carries_only_metadata() -> None:
         ),
         (datetime(2026, 11, 27, 21, 0, 0, 123000, tzinfo=UTC), "2026-11-27T21:00:00.123Z"),
         (datetime(2026, 11, 27, 21, 0), "2026-11-27T21:00:00Z"),
+        (datetime(1, 1, 1, tzinfo=UTC), "0001-01-01T00:00:00Z"),
+        (datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC), "0999-12-31T23:59:59Z"),
     ],
 )
 def test_timestamps_are_iso8601_utc(moment: datetime, text: str) -> None:

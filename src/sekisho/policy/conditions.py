@@ -269,6 +269,8 @@ def _ordered_test(
 
 
 def _number(text: str) -> float | None:
+    if not text.isascii():
+        return None  # float() also reads other scripts' digits ("١٢" is 12)
     try:
         number = float(text.strip())
     except ValueError:

@@ -133,7 +133,9 @@ def _utc(value: datetime) -> datetime:
 
 def _iso8601(value: datetime) -> str:
     moment = _utc(value)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    # Not strftime: glibc's %Y writes year 1 as "1", which clients read as 2001.
+    text = (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
     if moment.microsecond:
         millis, micros = divmod(moment.microsecond, 1000)
         text += f".{millis:03d}" if not micros else f".{moment.microsecond:06d}"

@@ -105,6 +105,7 @@ CASES: list[tuple[str, str, Any, str | None]] = [
     ("EL condition: qualifier with IfExists", "identity", doc(st(S, Condition={"ForAllValues:StringEqualsIfExists": {"aws:TagKeys": ["a"]}})), OK),
     ("API: an invalid date value", "identity", doc(st(S, Condition={"DateLessThan": {"aws:CurrentTime": "next tuesday"}})), "The policy failed legacy parsing"),
     ("API: a date value of dashes and digits", "identity", doc(st(S, Condition={"DateLessThan": {"aws:CurrentTime": "--5"}})), "The policy failed legacy parsing"),
+    ("API: a date value of Arabic-Indic digits", "identity", doc(st(S, Condition={"DateLessThan": {"aws:CurrentTime": "\u0661\u0662"}})), "The policy failed legacy parsing"),
     ("API: a date value of superscript digits", "identity", doc(st(S, Condition={"DateLessThan": {"aws:CurrentTime": "\u00b2"}})), "The policy failed legacy parsing"),
     ("EL condition: epoch date value", "identity", doc(st(S, Condition={"DateLessThan": {"aws:EpochTime": "1700000000"}})), OK),
     ("EL condition: every operator family parses", "identity", doc(st(S, Condition={"StringEqualsIgnoreCase": {"a:b": "x"}, "NumericGreaterThanEquals": {"a:c": "1"}, "DateGreaterThan": {"a:d": "2020-01-01"}, "BinaryEquals": {"a:e": "QQ=="}, "IpAddress": {"a:f": "10.0.0.0/8"}, "NotIpAddress": {"a:g": "::1"}, "ArnNotLike": {"a:h": "arn:*"}, "Null": {"a:i": "true"}})), OK),

@@ -243,6 +243,17 @@ def test_deleted_trusted_user_shows_as_its_unique_id(iam: Any, account: str,
     assert trusted_principal(iam, f"r-{unique}") == user_id
 
 
+def test_deleted_trusted_user_written_with_json_escapes_shows_as_its_unique_id(
+        iam: Any, account: str, unique: str) -> None:
+    name = f"esc-{unique}"
+    key = user_allowed_to_assume(iam, name)
+    user_id = iam.get_user(UserName=name)["User"]["UserId"]
+    escaped = trust({"AWS": f"arn:aws:iam::{account}:user/{name}"}).replace("/", "\\/")
+    make_role(iam, f"r-{unique}", escaped)
+    delete_user_and_key(iam, name, key)
+    assert trusted_principal(iam, f"r-{unique}") == user_id
+
+
 def test_user_recreated_with_a_trusted_name_is_not_trusted(server: RunningServer, iam: Any,
                                                            account: str, unique: str) -> None:
     name = f"again-{unique}"

@@ -126,13 +126,16 @@ def trusting(*principals: str) -> str:
         {"Effect": "Allow", "Principal": {"AWS": list(principals)}, "Action": "sts:AssumeRole"}]})
 
 
-@pytest.mark.parametrize("resource", ["user/nobody", "role/nobody", "user/elsewhere/{user}"])
+@pytest.mark.parametrize("resource", ["user/nobody", "role/nobody", "user/elsewhere/{user}",
+                                      "user/{upper}"])
 def test_trust_policy_naming_a_missing_user_or_role_is_invalid_principal(
         iam: Any, sts: Any, unique: str, resource: str) -> None:
-    # "elsewhere/{user}": the user exists, but not under that path, so the ARN names nobody.
+    # "elsewhere/{user}": the user exists, but not under that path, so the ARN names nobody;
+    # "{upper}": names are unique ignoring case, but an ARN is compared as written.
     account = sts.get_caller_identity()["Account"]
     iam.create_user(UserName=f"u-{unique}")
-    arn = f"arn:aws:iam::{account}:" + resource.format(user=f"u-{unique}")
+    arn = f"arn:aws:iam::{account}:" + resource.format(user=f"u-{unique}",
+                                                        upper=f"U-{unique}".upper())
     with pytest.raises(ClientError) as exc:
         iam.create_role(RoleName=f"t-{unique}", AssumeRolePolicyDocument=trusting(arn))
     assert error_of(exc) == ("MalformedPolicyDocument", 400,

@@ -117,12 +117,15 @@ def _names_missing_identity(tx: Tx, arn: str) -> bool:
     parts = arn.split(":", 5)
     if len(parts) != 6 or parts[2] != "iam" or tx.get_account(parts[4]) is None:
         return False
+    # Names are unique ignoring case, but a principal ARN is compared as written: one
+    # that differs in case would name nobody when the policy is evaluated.
     if parts[5].startswith("role/"):
-        return role_by_arn(tx, arn) is None
+        role = role_by_arn(tx, arn)
+        return role is None or role.name != parts[5].rpartition("/")[2]
     if parts[5].startswith("user/"):
         path, _, name = parts[5][len("user"):].rpartition("/")
         user = tx.user_by_name(parts[4], name)
-        return user is None or user.path != path + "/"
+        return user is None or user.path != path + "/" or user.name != name
     return False
 
 

@@ -23,6 +23,7 @@ import base64
 import binascii
 import ipaddress
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -268,11 +269,17 @@ def _ordered_test(
     return test
 
 
+# A decimal number as policies write one; float() alone also takes other scripts' digits
+# ("١٢"), underscores ("1_000"), "inf" and "nan".
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _number(text: str) -> float | None:
-    if not text.isascii():
-        return None  # float() also reads other scripts' digits ("١٢" is 12)
+    text = text.strip()
+    if not _DECIMAL.fullmatch(text):
+        return None
     try:
-        number = float(text.strip())
+        number = float(text)
     except ValueError:
         return None
     return number if math.isfinite(number) else None

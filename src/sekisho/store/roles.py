@@ -25,6 +25,7 @@ from sqlalchemy import (
     and_,
     delete,
     func,
+    or_,
     select,
     update,
 )
@@ -127,9 +128,11 @@ def count_roles(tx: Tx, account_id: str) -> int:
 
 
 def roles_mentioning(tx: Tx, text: str) -> list[RoleRecord]:
-    """Every role, in any account, whose trust policy text contains `text`."""
-    rows = tx.conn.execute(select(roles).where(
-        roles.c.trust_policy.contains(text, autoescape=True)))
+    """Every role, in any account, whose trust policy may name `text`: its text contains
+    it, or holds a backslash (a JSON escape such as `\\/` can spell it otherwise)."""
+    rows = tx.conn.execute(select(roles).where(or_(
+        roles.c.trust_policy.contains(text, autoescape=True),
+        roles.c.trust_policy.contains("\\", autoescape=True))))
     return [_role(r) for r in rows]
 
 

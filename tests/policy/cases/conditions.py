@@ -82,6 +82,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], bool]] = [
     ("MV: numeric values ORed", {"NumericEquals": {"s3:max-keys": ["5", "10"]}}, {"s3:max-keys": "10"}, True),
     # --- Date (CO: Date condition operators)
     ("CO date: a request value that is no date does not match", {"DateLessThan": {"aws:CurrentTime": "2024-01-01T00:00:00Z"}}, {"aws:CurrentTime": "--5"}, False),
+    ("CO number: a request value with underscores does not match", {"NumericLessThan": {"s3:max-keys": "100"}}, {"s3:max-keys": "1_0"}, False),
     ("CO number: a request value of Arabic-Indic digits does not match", {"NumericLessThan": {"s3:max-keys": "100"}}, {"s3:max-keys": "\u0661\u0662"}, False),
     ("CO date: a request value of superscript digits does not match", {"DateLessThan": {"aws:CurrentTime": "2024-01-01T00:00:00Z"}}, {"aws:CurrentTime": "\u00b2"}, False),
     ("CO date: DateEquals same instant", {"DateEquals": {"aws:CurrentTime": "2024-01-01T00:00:00Z"}}, {"aws:CurrentTime": "2024-01-01T00:00:00Z"}, True),

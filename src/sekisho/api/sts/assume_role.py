@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
@@ -9,6 +10,8 @@ from sekisho.domain import arns, assume_role, mfa, roles, sessions, sts
 from sekisho.domain.authorization import ContextValue, check_session_may_call
 from sekisho.errors import AccessDenied, ValidationError
 from sekisho.store import roles as stored_roles
+
+log = logging.getLogger("sekisho.api")
 
 TRUST = assume_role.TrustPolicies()
 
@@ -77,9 +80,15 @@ def assume_role_(call: Call, p: Params) -> Result:
         source_identity=source, mfa_authenticated_at=mfa_at, chained=chained)
     # RoleLastUsed is approximate at AWS too; writing it at most once a minute per role and
     # region keeps a burst of AssumeRole calls from writing (and emptying caches) each time.
+    # Best effort, and never a reason to run this handler again: the MFA code above is
+    # already spent, so a rerun would refuse it.
     if call.services.last_used.due(role.role_id, call.now, "sts", call.region):
-        with call.services.store.write() as tx:
-            roles.record_role_use(tx, role.role_id, call.now, call.region)
+        try:
+            with call.services.store.write() as tx:
+                roles.record_role_use(tx, role.role_id, call.now, call.region)
+        except Exception:
+            log.warning("could not record the last use of role %s", role.role_id,
+                        exc_info=True)
     out: dict[str, Any] = {"Credentials": issued.credentials(),
                            "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn}}
     if document or policy_arns or tags:

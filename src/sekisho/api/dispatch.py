@@ -17,7 +17,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -330,15 +329,8 @@ class SekishoApp:
         if entry.emulated or not self.services.last_used.due(key_id, now, service, region):
             return
 
-        def write() -> None:
-            # A concurrent request recording the same key's use at the same moment wins.
-            with suppress(Contention), self.services.store.write() as tx:
-                tx.record_key_use(key_id, now, service, region)
-
-        try:
-            await asyncio.to_thread(write)
-        except Exception:
-            # The request itself is done (and may have committed): a failure to note the
-            # key's use must not turn its answer into an error.
-            log.warning("could not record the last use of an access key", exc_info=True)
+        await asyncio.to_thread(
+            self.services.store.write_best_effort,
+            lambda tx: tx.record_key_use(key_id, now, service, region),
+            "the last use of an access key")
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sekisho import policy
-from sekisho.domain import ids, service_linked, trust_principals
+from sekisho.domain import arns, ids, service_linked, trust_principals
 from sekisho.domain.boundaries import check_boundary
 from sekisho.domain.pagination import Page, decode_marker, page_of
 from sekisho.domain.quotas import DEFAULT_QUOTAS, Quotas, check_count, exceeded
@@ -113,20 +113,17 @@ def check_trust_policy(tx: Tx, document: str, limits: Quotas = DEFAULT_QUOTAS) -
 def _names_missing_identity(tx: Tx, arn: str) -> bool:
     """True when `arn` is a user or role ARN of an account held here that names nobody.
 
-    Role session and federated user ARNs name sessions, which AWS never checks."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[2] != "iam" or tx.get_account(parts[4]) is None:
+    Role session and federated user ARNs name sessions, which AWS never checks. Names
+    are unique ignoring case, but a principal ARN is compared as written: one that
+    differs in case would name nobody when the policy is evaluated."""
+    role = arns.parse_iam(arn, "role")
+    parsed = role or arns.parse_iam(arn, "user")
+    if parsed is None or tx.get_account(parsed[0]) is None:
         return False
-    # Names are unique ignoring case, but a principal ARN is compared as written: one
-    # that differs in case would name nobody when the policy is evaluated.
-    if parts[5].startswith("role/"):
-        role = role_by_arn(tx, arn)
-        return role is None or role.name != parts[5].rpartition("/")[2]
-    if parts[5].startswith("user/"):
-        path, _, name = parts[5][len("user"):].rpartition("/")
-        user = tx.user_by_name(parts[4], name)
-        return user is None or user.path != path + "/" or user.name != name
-    return False
+    account, path, name = parsed
+    found = (stored.role_by_name(tx, account, name) if role
+             else tx.user_by_name(account, name))
+    return found is None or (found.path, found.name) != (path, name)
 
 
 def create_role(tx: Tx, account_id: str, name: str, path: str, trust_policy: str,
@@ -172,13 +169,12 @@ def role_by_arn(tx: Tx, arn: str) -> RoleRecord | None:
 
     The path in the ARN must be the role's path; the partition is not checked.
     """
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+    parsed = arns.parse_iam(arn, "role")
+    if parsed is None:
         return None
-    resource = parts[5][len("role"):]
-    path, _, name = resource.rpartition("/")
-    role = stored.role_by_name(tx, parts[4], name)
-    if role is None or role.path != path + "/":
+    account, path, name = parsed
+    role = stored.role_by_name(tx, account, name)
+    if role is None or role.path != path:
         return None
     return role
 

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sekisho.domain import arns
 from sekisho.store import roles as stored
 from sekisho.store.sql import Tx
 
@@ -63,8 +64,7 @@ def _replace(document: Any, account_id: str, resource: str,
 
 
 def _names(value: Any, account_id: str, resource: str) -> bool:
-    if not isinstance(value, str):
-        return False
-    parts = value.split(":", 5)
-    return (len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam" and parts[3] == ""
-            and parts[4] == account_id and parts[5] == resource)
+    kind, _, _ = resource.partition("/")
+    parsed = arns.parse_iam(value, kind) if isinstance(value, str) else None
+    return parsed is not None and (parsed[0], f"{kind}{parsed[1]}{parsed[2]}") == (
+        account_id, resource)

@@ -7,7 +7,7 @@ dialect differs from Python's where the IAM and STS models care:
   Unicode-aware in Python: compiled with `re.ASCII`;
 - `\\p{L}`, `\\p{Z}`, `\\p{N}` (Unicode general categories) do not exist in
   Python's `re`: expanded to explicit code-point ranges from `unicodedata`;
-- `\\uXXXX` reads exactly four hex digits in both, so the STS model's
+- `\\u` takes exactly four hex digits in both, so the STS model's
   `\\u10000-\\u10FFFF` means what Java makes of it (`\\u1000`, `0-\\u10FF`, `F`).
 
 A pattern must match the whole value (Java's `Matcher.matches`), so callers use

@@ -8,7 +8,8 @@ nothing written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -29,8 +30,10 @@ from sqlalchemy.exc import IntegrityError
 
 from sekisho.store import schema as t
 from sekisho.store.changes import announced_write
-from sekisho.store.errors import Conflict
+from sekisho.store.errors import Conflict, Contention
 from sekisho.store.records import AccessKeyRecord, AccountRecord, GroupRecord, Tag, UserRecord
+
+_LOG = logging.getLogger(__name__)
 
 # The reads on every request's path are built once: building a statement costs more
 # than running it against SQLite.
@@ -317,6 +320,20 @@ class Store:
         # Change watches learn of the commit (PostgreSQL: NOTIFY; see store.changes).
         with announced_write(self.engine) as conn:
             yield Tx(conn)
+
+    def write_best_effort(self, work: Callable[[Tx], object], what: str) -> bool:
+        """Runs `work` in a write transaction, for data that may be lost (when a key or a
+        role was last used): a failure is logged (a lost race silently), never raised,
+        so that it cannot turn a finished request into an error. True if committed."""
+        try:
+            with self.write() as tx:
+                work(tx)
+        except Contention:
+            return False
+        except Exception:
+            _LOG.warning("could not record %s", what, exc_info=True)
+            return False
+        return True
 
     @contextmanager
     def read(self) -> Iterator[Tx]:

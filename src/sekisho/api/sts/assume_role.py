@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sekisho.api.context import Call, Handler, Params, Result
@@ -10,8 +9,6 @@ from sekisho.domain import arns, assume_role, mfa, roles, sessions, sts
 from sekisho.domain.authorization import ContextValue, check_session_may_call
 from sekisho.errors import AccessDenied, ValidationError
 from sekisho.store import roles as stored_roles
-
-log = logging.getLogger("sekisho.api")
 
 TRUST = assume_role.TrustPolicies()
 
@@ -83,12 +80,9 @@ def assume_role_(call: Call, p: Params) -> Result:
     # Best effort, and never a reason to run this handler again: the MFA code above is
     # already spent, so a rerun would refuse it.
     if call.services.last_used.due(role.role_id, call.now, "sts", call.region):
-        try:
-            with call.services.store.write() as tx:
-                roles.record_role_use(tx, role.role_id, call.now, call.region)
-        except Exception:
-            log.warning("could not record the last use of role %s", role.role_id,
-                        exc_info=True)
+        call.services.store.write_best_effort(
+            lambda tx: roles.record_role_use(tx, role.role_id, call.now, call.region),
+            f"the last use of role {role.role_id}")
     out: dict[str, Any] = {"Credentials": issued.credentials(),
                            "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn}}
     if document or policy_arns or tags:
